@@ -1,0 +1,93 @@
+"The report as users meet it: `hcr report` end to end, a failed run, and the HTML opened in a real browser."
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which('chromium') or shutil.which('chromium-browser')
+
+
+def hcr(*args, cwd=ROOT, timeout=600):
+    "Run the hcr command line in a subprocess, as a user would."
+    return subprocess.run([sys.executable, '-m', 'hcr', *map(str, args)], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.fixture(scope='module')
+def sample_report(tmp_path_factory):
+    "A report rendered from the bundled sample (1 epoch), in its own reports folder."
+    reports = tmp_path_factory.mktemp('reports')
+    done = hcr('report', '--dataset', 'mnist', '--source', 'sample', '--epochs', 1, '--reports-dir', reports)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return reports
+
+
+def test_report_writes_notebook_html_run_and_index(sample_report):
+    folder = sample_report/'mnist-sample'
+    assert sorted(p.name for p in folder.iterdir()) == ['report.html', 'report.ipynb', 'run']
+    metrics = json.loads((folder/'run'/'metrics.json').read_text())
+    assert metrics['data']['source'] == 'sample' and metrics['test_count'] == 1000
+    nb = json.loads((folder/'report.ipynb').read_text())
+    assert nb['metadata']['papermill']['parameters']['epochs'] == 1
+    html = (folder/'report.html').read_text()
+    assert f"{metrics['test_accuracy']:.2%}" in html
+    assert 'def ' not in html  # code cells are left out of the HTML
+    index = (sample_report/'README.md').read_text()
+    accuracy = f"{metrics['test_accuracy']:.2%}"
+    assert re.search(rf'\| MNIST \| {re.escape(accuracy)} \| 1 \| default \| sample', index)
+    assert not [p for p in sample_report.iterdir() if p.name.startswith('.')]  # no temporary folders left
+
+
+def test_failed_report_keeps_previous_and_names_the_cell(sample_report):
+    folder = sample_report/'mnist-sample'
+    before = (folder/'report.html').read_bytes()
+    # the data folder exists but holds no IDX files: the notebook's data cell fails
+    failed = hcr('report', '--dataset', 'mnist', '--source', 'idx', '--data-dir', sample_report, '--epochs', 1,
+                 '--reports-dir', sample_report)
+    assert failed.returncode == 1
+    assert re.search(r'hcr: error: report failed in cell \d+: HcrError: .*no MNIST train files', failed.stderr)
+    assert (folder/'report.html').read_bytes() == before
+    assert not [p for p in sample_report.iterdir() if p.name.startswith('.')]
+
+
+def test_bad_report_parameters_stop_before_papermill(tmp_path):
+    for args, message in [(['--dataset', 'kmnist'], 'invalid choice'),
+                          (['-p', 'epochs', '0'], 'epochs must be a whole number of at least 1'),
+                          (['-p', 'augment', 'maybe'], 'augment must be True or False'),
+                          (['-p', 'batch_size', '2.5'], 'batch_size must be a whole number'),
+                          (['-p', 'colour', 'red'], 'unknown report parameter(s) colour')]:
+        done = hcr('report', *args, '--reports-dir', tmp_path, timeout=120)
+        assert done.returncode != 0 and message in done.stderr, (args, done.stderr[-500:])
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason='chromium is not installed (.ci/run installs it)')
+def test_report_html_in_headless_chromium(sample_report, tmp_path):
+    "Open the rendered report in Chromium: the accuracy shows, every figure decodes, and a screenshot is taken."
+    html = (sample_report/'mnist-sample'/'report.html').read_text()
+    probe = """<script>window.addEventListener('load', () => {
+      const imgs = [...document.images];
+      document.title = 'figures ' + imgs.filter(i => i.complete && i.naturalWidth > 0).length + '/' + imgs.length;
+    });</script>"""
+    page = tmp_path/'report.html'
+    page.write_text(html.replace('</body>', probe + '</body>'))
+    flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+             '--disable-background-networking', '--disable-component-update', '--disable-sync',
+             f'--user-data-dir={tmp_path/"profile"}', '--virtual-time-budget=5000']
+    dom = subprocess.run([CHROMIUM, *flags, '--dump-dom', page.as_uri()], capture_output=True, text=True, timeout=120)
+    title = re.search(r'<title>figures (\d+)/(\d+)</title>', dom.stdout)
+    assert title, dom.stderr[-1000:]
+    loaded, total = map(int, title.groups())
+    assert total == 7 and loaded == total  # 4 EDA plots, learning curves, confusion matrix, mistakes
+    accuracy = json.loads((sample_report/'mnist-sample'/'run'/'metrics.json').read_text())['test_accuracy']
+    assert f'Test accuracy: <strong>{accuracy:.2%}</strong>' in dom.stdout
+    shot = tmp_path/'report.png'
+    subprocess.run([CHROMIUM, *flags, '--window-size=1200,3000', f'--screenshot={shot}', page.as_uri()],
+                   capture_output=True, timeout=120)
+    assert shot.stat().st_size > 50_000  # a rendered page, not a blank one
+    print(f'screenshot: {shot}')
