@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import math
 import importlib.resources
 import os
 import socket
 import tempfile
 import warnings
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,7 +70,7 @@ def read_idx(path: str | Path) -> np.ndarray:
     if not path.is_file(): raise HcrError(f'{path}: no such file')
     try:
         with _open(path) as f: data = f.read()
-    except (OSError, EOFError, gzip.BadGzipFile) as e:
+    except (OSError, EOFError, zlib.error) as e:  # BadGzipFile is an OSError
         raise HcrError(f'{path}: corrupt gzip stream ({e})') from None
     if len(data) < 4: raise HcrError(f'{path}: not an IDX file (only {len(data)} bytes)')
     zero, dtype_code, ndim = int.from_bytes(data[:2], 'big'), data[2], data[3]
@@ -77,11 +79,12 @@ def read_idx(path: str | Path) -> np.ndarray:
     header = 4 + 4*ndim
     if len(data) < header: raise HcrError(f'{path}: truncated header')
     shape = tuple(int.from_bytes(data[4+4*i:8+4*i], 'big') for i in range(ndim))
-    expected = header + int(np.prod(shape, dtype=np.int64))
+    expected = header + math.prod(shape)  # Python ints: a forged header cannot overflow
     if len(data) != expected:
         what = 'truncated' if len(data) < expected else 'has trailing bytes'
         raise HcrError(f'{path}: {what}: header says {shape} ({expected:,} bytes), file has {len(data):,} bytes')
-    return np.frombuffer(data, dtype=_IDX_TYPES[dtype_code], offset=header).reshape(shape)
+    try: return np.frombuffer(data, dtype=_IDX_TYPES[dtype_code], offset=header).reshape(shape)
+    except ValueError: raise HcrError(f'{path}: impossible shape {shape}') from None
 
 def write_idx(path: str | Path, array: np.ndarray):
     "Write a uint8 array as an IDX file, gzip-compressed when `path` ends in `.gz`; atomic."
@@ -159,7 +162,7 @@ def read_mapping(path: str | Path) -> tuple[str, ...]:
     try:
         rows = [line.split() for line in Path(path).read_text().splitlines() if line.strip()]
         pairs = sorted((int(label), chr(int(code))) for label, code in rows)
-    except (ValueError, OSError) as e:
+    except (ValueError, OverflowError, OSError) as e:
         raise HcrError(f'{path}: not an EMNIST mapping file ({e})') from None
     if [label for label, _ in pairs] != list(range(len(pairs))):
         raise HcrError(f'{path}: labels are not 0..{len(pairs)-1}')

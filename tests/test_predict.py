@@ -101,8 +101,6 @@ def test_read_image_over_the_limit_before_decoding(tmp_path, size):
     assert 'over the limit' in message and f'{size[0]}x{size[1]}' in message
 
 
-@pytest.mark.xfail(strict=True, reason="hcr.predict.read_image: PIL's own DecompressionBombError (above 2x "
-                                       "Image.MAX_IMAGE_PIXELS) is reported as 'not an image PIL can read'")
 def test_read_image_huge_is_over_the_limit(tmp_path):
     path = png_header_only(tmp_path/'huge.png', 20_000, 20_000)
     started = time.perf_counter()
@@ -159,7 +157,6 @@ def test_predict_files_keeps_going_past_bad_files(run, digits, tmp_path):
     paths, _ = digits
     (tmp_path/'empty.png').write_bytes(b'')
     (tmp_path/'text.png').write_text('hello')
-    (tmp_path/'blank.png').write_bytes(b'')
     Image.new('L', (50, 50), 255).save(tmp_path/'blank.png')
     items = [tmp_path/'empty.png', paths[0], tmp_path/'missing.png', tmp_path/'text.png', paths[1],
              tmp_path/'blank.png']

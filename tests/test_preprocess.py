@@ -134,8 +134,6 @@ def test_prepare_image_same_whatever_the_format(style):
         np.testing.assert_array_equal(out, ref, err_msg=name)
 
 
-@pytest.mark.xfail(strict=True, reason='hcr.preprocess.to_grey ignores the alpha channel of an RGBA numpy array, so a '
-                                       'transparent background counts as its (black) colour and the image looks blank')
 def test_prepare_image_rgba_array_transparent_background():
     g = glyph()
     rgba = np.zeros(g.shape + (4,), np.uint8)

@@ -1,0 +1,336 @@
+"""Train the seed's approach, the Keras example's and hcr's default side by side on one machine and compare them.
+
+Measures time to a test accuracy, final test accuracy, training and inference speed, single-image latency,
+peak memory on EMNIST, parameters and model file size; prints a table and PASS/FAIL lines, and writes JSON.
+See benchmarks/README.md.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import inspect
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
+
+import keras
+import numpy as np
+import pandas as pd
+import tensorflow as tf
+
+from hcr.data import Dataset, load_dataset
+from hcr.model import build_model, keras_example_cnn, seed_cnn
+from hcr.preprocess import make_batches
+from hcr import train as hcr_train
+
+HCR_DEFAULTS = {k: p.default for k, p in inspect.signature(hcr_train.train).parameters.items()}
+NAMES = ('seed', 'keras_example', 'hcr')
+TARGET_ACCURACY = 0.99
+EVAL_BATCH = 1024
+
+
+def to_float(images: np.ndarray) -> np.ndarray:
+    "The seed's conversion of a whole split: uint8 images to float32 in [0, 1], shape (N, 28, 28, 1)."
+    return images.reshape(-1, 28, 28, 1).astype('float32') / 255
+
+
+def fit_seed(ds: Dataset, epochs: int, callbacks: list) -> tuple[keras.Model, int]:
+    "The seed's way: whole split to float32 up front, its CNN, plain Adam, batch 128, no validation."
+    keras.utils.set_random_seed(0)
+    x, y = to_float(ds.images), ds.labels
+    model = seed_cnn(ds.num_classes)
+    model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])
+    model.fit(x, y, batch_size=128, epochs=epochs, callbacks=callbacks, verbose=0)
+    return model, len(x)
+
+
+def fit_keras_example(ds: Dataset, epochs: int, callbacks: list) -> tuple[keras.Model, int]:
+    "The Keras 'Simple MNIST convnet' way: float32 arrays, its CNN, Adam, batch 128, validation_split=0.1."
+    keras.utils.set_random_seed(0)
+    x, y = to_float(ds.images), ds.labels
+    model = keras_example_cnn(ds.num_classes)
+    model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])
+    model.fit(x, y, batch_size=128, epochs=epochs, validation_split=0.1, callbacks=callbacks, verbose=0)
+    return model, len(x) - int(len(x) * 0.1)
+
+
+def fit_hcr(ds: Dataset, epochs: int, callbacks: list) -> tuple[keras.Model, int]:
+    "hcr's default training, from the functions `hcr.train.train` calls, with its defaults (no run-folder callbacks)."
+    d = HCR_DEFAULTS
+    keras.utils.set_random_seed(d['seed'])
+    x_train, y_train, x_val, y_val = hcr_train.split_validation(ds, d['val_fraction'], d['seed'])
+    steps = -(-len(x_train) // d['batch_size'])
+    model = hcr_train.compile_model(build_model('default', ds.num_classes), steps, epochs, d['learning_rate'])
+    stop = keras.callbacks.EarlyStopping('val_loss', patience=d['patience'], restore_best_weights=True)
+    model.fit(make_batches(x_train, y_train, d['batch_size'], training=True, augment=d['augment'], seed=d['seed']),
+              validation_data=make_batches(x_val, y_val, EVAL_BATCH), epochs=epochs,
+              callbacks=[stop, *callbacks], verbose=0, shuffle=False)
+    return model, len(x_train)
+
+
+APPROACHES: dict[str, Callable] = {'seed': fit_seed, 'keras_example': fit_keras_example, 'hcr': fit_hcr}
+
+
+def make_predictor(model: keras.Model) -> Callable:
+    "A compiled inference call of `model` on float32 (N, 28, 28, 1) images: the same for every model."
+    return tf.function(lambda x: model(x, training=False),
+                       input_signature=[tf.TensorSpec([None, 28, 28, 1], tf.float32)])
+
+
+def test_accuracy(predict: Callable, x: np.ndarray, y: np.ndarray) -> float:
+    "Accuracy of `predict` on the test images `x` (float32) and labels `y`, in batches of EVAL_BATCH."
+    right = sum(int((predict(x[i:i+EVAL_BATCH]).numpy().argmax(-1) == y[i:i+EVAL_BATCH]).sum())
+                for i in range(0, len(x), EVAL_BATCH))
+    return right / len(x)
+
+
+class TestClock(keras.callbacks.Callback):
+    "Training time, paused while the test set is evaluated `evals_per_epoch` times an epoch; time in steps separately."
+
+    def __init__(self, name: str, x_test: np.ndarray, y_test: np.ndarray, evals_per_epoch: int):
+        super().__init__()
+        self.name, self.x_test, self.y_test, self.evals_per_epoch = name, x_test, y_test, evals_per_epoch
+        self.points, self.seconds, self.step_seconds, self.steps, self.epochs = [], 0.0, 0.0, 0, 0
+
+    def on_train_begin(self, logs=None):
+        self.every = max(1, self.params['steps'] // self.evals_per_epoch)
+        self.predict = make_predictor(self.model)
+        self.predict(self.x_test[:1])  # trace now, not on the clock
+        self.started = time.perf_counter()
+
+    def on_train_batch_begin(self, batch, logs=None): self.batch_started = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        now = time.perf_counter()
+        self.step_seconds += now - self.batch_started
+        self.steps += 1
+        if self.steps % self.every: return
+        self.seconds += now - self.started
+        accuracy = test_accuracy(self.predict, self.x_test, self.y_test)
+        self.points.append({'seconds': round(self.seconds, 2), 'step': self.steps, 'test_accuracy': accuracy})
+        print(f'  {self.name:13} step {self.steps:5}  {self.seconds:7.1f} s  test {accuracy:.2%}', flush=True)
+        self.started = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None): self.epochs += 1
+
+    def on_train_end(self, logs=None): self.seconds += time.perf_counter() - self.started
+
+    def first_reaching(self, accuracy: float) -> dict:
+        "The first evaluation that reached `accuracy`, or an empty dict."
+        return next((p for p in self.points if p['test_accuracy'] >= accuracy), {})
+
+
+def throughput(predict: Callable, x: np.ndarray, repeats: int) -> float:
+    "Images per second of `predict` on one warm batch of EVAL_BATCH images, over `repeats` calls."
+    batch = tf.constant(x[:EVAL_BATCH])
+    predict(batch).numpy()
+    started = time.perf_counter()
+    for _ in range(repeats): predict(batch).numpy()
+    return repeats * len(batch) / (time.perf_counter() - started)
+
+
+def latency_ms(predict: Callable, x: np.ndarray, calls: int = 200) -> float:
+    "Median milliseconds of `predict` on one image (warm)."
+    image = tf.constant(x[:1])
+    for _ in range(10): predict(image).numpy()
+    times = []
+    for _ in range(calls):
+        started = time.perf_counter()
+        predict(image).numpy()
+        times.append(time.perf_counter() - started)
+    return 1000 * statistics.median(times)
+
+
+def saved_size_kb(model: keras.Model) -> float:
+    "Size in KiB of `model` saved as a .keras file."
+    with tempfile.TemporaryDirectory() as tmp:
+        return hcr_train.save_model(model, Path(tmp)/'model.keras').stat().st_size / 1024
+
+
+def subset(ds: Dataset, n: int | None) -> Dataset:
+    "The first `n` images of `ds` (all of them when `n` is None)."
+    return ds if n is None else dataclasses.replace(ds, images=ds.images[:n], labels=ds.labels[:n])
+
+
+def measure(name: str, train_ds: Dataset, x_test: np.ndarray, y_test: np.ndarray, epochs: int,
+            evals_per_epoch: int, repeats: int) -> dict:
+    "Train approach `name` on `train_ds` and measure it on the test set."
+    print(f'{name}: training {epochs} epochs', flush=True)
+    clock = TestClock(name, x_test, y_test, evals_per_epoch)
+    model, n_train = APPROACHES[name](train_ds, epochs, [clock])
+    reached = clock.first_reaching(TARGET_ACCURACY)
+    return {'time_to_99_s': reached.get('seconds'), 'step_at_99': reached.get('step'),
+            'final_test_accuracy': test_accuracy(clock.predict, x_test, y_test),
+            'train_seconds': round(clock.seconds, 1), 'epochs_run': clock.epochs, 'steps': clock.steps,
+            'train_samples_per_s': n_train * clock.epochs / clock.step_seconds,
+            'inference_images_per_s': throughput(clock.predict, x_test, repeats),
+            'latency_ms': latency_ms(clock.predict, x_test), 'params': model.count_params(),
+            'saved_kb': saved_size_kb(model), 'curve': clock.points}
+
+
+class StopAfter(keras.callbacks.Callback):
+    "Stop training after `steps` steps."
+
+    def __init__(self, steps: int):
+        super().__init__()
+        self.steps, self.done = steps, 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.done += 1
+        if self.done >= self.steps: self.model.stop_training = True
+
+
+def rss_mb(field: str) -> float:
+    """`VmRSS` (now) or `VmHWM` (peak) of this process in MiB, from /proc (Linux).
+
+    Not `getrusage`: its `ru_maxrss` survives fork and exec, so a child would report its parent's size.
+    """
+    with open('/proc/self/status') as f:
+        return next(int(l.split()[1]) for l in f if l.startswith(field + ':')) / 1024
+
+
+def memory_child(name: str, data_dir: str, steps: int):
+    "In this (fresh) process: load EMNIST's training split and train approach `name` for `steps` steps; print peak RSS."
+    base = rss_mb('VmRSS')
+    ds = load_dataset('emnist', 'train', source='idx', data_dir=data_dir)
+    APPROACHES[name](ds, 1, [StopAfter(steps)])
+    print('MEMORY ' + json.dumps({'peak_rss_mb': rss_mb('VmHWM'), 'import_rss_mb': base}))
+
+
+def peak_memory(name: str, data_dir: str, steps: int) -> dict:
+    "Peak resident memory (MiB) of approach `name` loading and training EMNIST, in a separate process."
+    print(f'{name}: EMNIST memory ({steps} steps, separate process)', flush=True)
+    run = subprocess.run([sys.executable, str(Path(__file__).resolve()), '--memory-child', name, '--data-dir', data_dir,
+                          '--memory-steps', str(steps)], capture_output=True, text=True)
+    lines = [l for l in run.stdout.splitlines() if l.startswith('MEMORY ')]
+    if run.returncode or not lines: raise RuntimeError(f'memory run of {name} failed:\n{run.stderr[-3000:]}')
+    return json.loads(lines[-1][len('MEMORY '):])
+
+
+def cpu_model() -> str:
+    "The CPU's model name from /proc/cpuinfo, or platform.processor()."
+    try: return next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
+    except (OSError, StopIteration): return platform.processor()
+
+
+ROWS = {  # result key -> (table label, format, whether a ratio hcr/baseline means something)
+    'time_to_99_s': ('seconds to 99.0% test acc', '{:.1f}', True),
+    'final_test_accuracy': ('final test accuracy', '{:.2%}', True),
+    'train_seconds': ('training seconds (total)', '{:.1f}', True),
+    'epochs_run': ('epochs run', '{}', False),
+    'train_samples_per_s': ('training samples/s', '{:,.0f}', True),
+    'inference_images_per_s': ('inference images/s (batch 1024)', '{:,.0f}', True),
+    'latency_ms': ('latency ms (1 image, median)', '{:.2f}', True),
+    'peak_rss_mb': ('EMNIST peak RSS MiB', '{:,.0f}', True),
+    'import_rss_mb': ('  RSS after imports MiB', '{:,.0f}', False),
+    'params': ('parameters', '{:,}', True),
+    'saved_kb': ('saved .keras KiB', '{:,.0f}', True),
+}
+
+
+def ratios(results: dict) -> dict:
+    "hcr's figure divided by each baseline's, for every row with a meaningful ratio that both have."
+    out = {}
+    for base in ('seed', 'keras_example'):
+        if 'hcr' not in results or base not in results: continue
+        out[f'hcr/{base}'] = {k: results['hcr'][k] / results[base][k] for k, (_, _, ratio) in ROWS.items()
+                              if ratio and results['hcr'].get(k) is not None and results[base].get(k)}
+    return out
+
+
+def table(results: dict, rat: dict) -> str:
+    "The results as a fixed-width table: one row per measure, one column per approach and ratio."
+    cols = {}
+    for name, r in results.items():
+        cols[name] = [('not reached' if r.get(k, 0) is None else fmt.format(r[k])) if k in r else '-'
+                      for k, (_, fmt, _) in ROWS.items()]
+    for name, r in rat.items():
+        cols[name] = [f'{r[k]:.2f}x' if k in r else '-' for k in ROWS]
+    return pd.DataFrame(cols, index=[label for label, _, _ in ROWS.values()]).to_string()
+
+
+def targets(results: dict, rat: dict) -> list[dict]:
+    "The benchmark's targets, each PASS, FAIL or SKIP (when an approach it needs was not run)."
+    hcr, seed, ke = (results.get(n, {}) for n in NAMES)
+    checks = []
+
+    def check(text: str, needs: tuple, test: Callable[[], bool]):
+        ok = None if any(n not in results for n in needs) else bool(test())
+        checks.append({'target': text, 'result': {None: 'SKIP', True: 'PASS', False: 'FAIL'}[ok]})
+
+    def t99_fifth() -> bool:  # a baseline that never reached 99% took longer than its whole run
+        bound = ke['time_to_99_s'] or ke['train_seconds']
+        return hcr['time_to_99_s'] is not None and hcr['time_to_99_s'] <= bound / 5
+    check('hcr time to 99.0% <= 1/5 of keras_example\'s', ('hcr', 'keras_example'), t99_fifth)
+    check('hcr final MNIST test accuracy >= 99.6% within 10 min of training', ('hcr',),
+          lambda: hcr['final_test_accuracy'] >= 0.996 and hcr['train_seconds'] <= 600)
+    check('hcr inference images/s >= 3x seed\'s', ('hcr', 'seed'),
+          lambda: rat['hcr/seed']['inference_images_per_s'] >= 3)
+    check('hcr EMNIST peak memory <= 1/2 of seed\'s', ('hcr', 'seed'),
+          lambda: 'peak_rss_mb' in hcr and rat['hcr/seed']['peak_rss_mb'] <= 0.5)
+    return checks
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    "The command line."
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--dataset', default='mnist', choices=['mnist'], help='dataset of the time-to-accuracy runs')
+    p.add_argument('--data-dir', default='../shared/data', help='folder holding mnist/ and emnist/ IDX files')
+    p.add_argument('--epochs-seed', type=int, default=12)
+    p.add_argument('--epochs-keras', type=int, default=12)
+    p.add_argument('--epochs-hcr', type=int, default=HCR_DEFAULTS['epochs'])
+    p.add_argument('--evals-per-epoch', type=int, default=4, help='test-set evaluations per epoch')
+    p.add_argument('--memory-steps', type=int, default=200, help='training steps of each EMNIST memory run')
+    p.add_argument('--quick', action='store_true', help='tiny runs to check the script (~2 minutes)')
+    p.add_argument('--skip-memory', action='store_true', help='skip the EMNIST memory runs')
+    p.add_argument('--only', default=','.join(NAMES), help='comma-separated approaches: ' + ', '.join(NAMES))
+    p.add_argument('--json', help='write the results as JSON to this path')
+    p.add_argument('--memory-child', choices=NAMES, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    args.only = [n.strip() for n in args.only.split(',') if n.strip()]
+    if unknown := set(args.only) - set(NAMES): p.error(f"unknown --only {', '.join(sorted(unknown))}")
+    if args.quick: args.epochs_seed = args.epochs_keras = args.epochs_hcr = 2; args.memory_steps = 10
+    return args
+
+
+def main(argv: list[str] | None = None):
+    "Run the benchmark and print (and optionally save) its results."
+    args = parse_args(argv)
+    if args.memory_child: return memory_child(args.memory_child, args.data_dir, args.memory_steps)
+    train_ds = subset(load_dataset(args.dataset, 'train', source='idx', data_dir=args.data_dir),
+                      6400 if args.quick else None)
+    test_ds = load_dataset(args.dataset, 'test', source='idx', data_dir=args.data_dir)
+    x_test, y_test = to_float(test_ds.images), test_ds.labels
+    if args.quick: x_test, y_test = x_test[:2048], y_test[:2048]
+    epochs = {'seed': args.epochs_seed, 'keras_example': args.epochs_keras, 'hcr': args.epochs_hcr}
+    results = {name: measure(name, train_ds, x_test, y_test, epochs[name], args.evals_per_epoch,
+                             3 if args.quick else 30) for name in NAMES if name in args.only}
+    if not args.skip_memory:
+        for name in results: results[name].update(peak_memory(name, args.data_dir, args.memory_steps))
+    rat = ratios(results)
+    checks = targets(results, rat)
+    print(f'\n{len(train_ds):,} {args.dataset} training images, {len(x_test):,} test images; '
+          f'{os.cpu_count()} CPUs ({cpu_model()}); TensorFlow {tf.__version__}, Keras {keras.__version__}'
+          + ('; QUICK run: figures mean nothing' if args.quick else ''))
+    print(table(results, rat) + '\n')
+    for c in checks: print(f"{c['result']}: {c['target']}")
+    if args.json:
+        record = {'args': {k: v for k, v in vars(args).items() if k != 'memory_child'},
+                  'machine': {**hcr_train.run_environment(), 'cpu': cpu_model()},
+                  'train_images': len(train_ds), 'test_images': len(x_test),
+                  'results': results, 'ratios': rat, 'targets': checks}
+        hcr_train.write_json(args.json, record)
+        print(f'wrote {args.json}')
+
+
+if __name__ == '__main__':
+    main()
