@@ -71,7 +71,8 @@ def fit_hcr(ds: Dataset, epochs: int, callbacks: list) -> tuple[keras.Model, int
     steps = -(-len(x_train) // d['batch_size'])
     model = hcr_train.compile_model(build_model('default', ds.num_classes), steps, epochs, d['learning_rate'])
     stop = keras.callbacks.EarlyStopping('val_loss', patience=d['patience'], restore_best_weights=True)
-    model.fit(make_batches(x_train, y_train, d['batch_size'], training=True, augment=d['augment'], seed=d['seed']),
+    model.fit(make_batches(x_train, y_train, d['batch_size'], training=True, augment=hcr_train.AUGMENT_BY_DEFAULT[ds.name] if d['augment'] is None else d['augment'],
+                           seed=d['seed']),
               validation_data=make_batches(x_val, y_val, EVAL_BATCH), epochs=epochs,
               callbacks=[stop, *callbacks], verbose=0, shuffle=False)
     return model, len(x_train)

@@ -21,7 +21,7 @@ def cmd_train(args) -> int:
     from hcr.train import train
     from hcr.evaluate import evaluate_run
     result = train(args.dataset, model=args.model, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
-                   out_dir=args.out, source=args.source, data_dir=args.data_dir, augment=not args.no_augment,
+                   out_dir=args.out, source=args.source, data_dir=args.data_dir, augment=args.augment,
                    learning_rate=args.learning_rate, save_h5=args.save_h5, strategy=args.strategy)
     metrics = evaluate_run(result.run_dir)
     print(f"test accuracy {metrics['test_accuracy']:.2%} on {metrics['test_count']:,} {args.dataset} test images; "
@@ -82,7 +82,8 @@ def make_parser() -> argparse.ArgumentParser:
     t.add_argument('--batch-size', type=int, default=128, help='images per batch and replica (default 128)')
     t.add_argument('--learning-rate', type=float, default=3e-3, help='peak learning rate (default 0.003)')
     t.add_argument('--seed', type=int, default=0, help='random seed; the same seed gives the same model (default 0)')
-    t.add_argument('--no-augment', action='store_true', help='train without random rotations, shifts and zooms')
+    t.add_argument('--augment', action=argparse.BooleanOptionalAction, default=None,
+                   help='random rotations, shifts and zooms in training (default: on for mnist, off for emnist)')
     t.add_argument('--save-h5', action='store_true', help='also save the model in the legacy .h5 format')
     t.add_argument('--strategy', default='default', help='default, mirrored (several local GPUs) or multiworker (TF_CONFIG)')
     t.add_argument('--out', metavar='RUN_DIR', help='run folder (default runs/<dataset>)')

@@ -24,15 +24,16 @@ __all__ = ['PROJECT_ROOT', 'REPORT_NOTEBOOK', 'REPORT_DEFAULTS', 'check_report_p
 PROJECT_ROOT = Path(hcr.__file__).resolve().parent.parent
 REPORT_NOTEBOOK = PROJECT_ROOT/'nbs'/'report.ipynb'
 REPORT_DEFAULTS = dict(dataset='mnist', source='auto', data_dir=None, model='default', epochs=15, batch_size=128,
-                       seed=0, augment=True, save_h5=False, out_dir=None, strategy='default')
+                       seed=0, augment=None, save_h5=False, out_dir=None, strategy='default')
 
 def check_report_params(params: dict) -> dict:
     "The report's parameters with defaults filled in, each checked for its type and value; a clear error otherwise."
     unknown = set(params) - set(REPORT_DEFAULTS)
     if unknown: raise HcrError(f"unknown report parameter(s) {', '.join(sorted(unknown))}: known are {', '.join(REPORT_DEFAULTS)}")
     p = {**REPORT_DEFAULTS, **params}
-    for name in ('augment', 'save_h5'):
-        if not isinstance(p[name], bool): raise HcrError(f'parameter {name} must be True or False, got {p[name]!r}')
+    if not isinstance(p['save_h5'], bool): raise HcrError(f"parameter save_h5 must be True or False, got {p['save_h5']!r}")
+    if not isinstance(p['augment'], (bool, type(None))):
+        raise HcrError(f"parameter augment must be True, False or None (the dataset's default), got {p['augment']!r}")
     for name in ('epochs', 'batch_size', 'seed'):
         if isinstance(p[name], bool) or not isinstance(p[name], int):
             raise HcrError(f'parameter {name} must be a whole number, got {p[name]!r}')

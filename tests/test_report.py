@@ -58,7 +58,7 @@ def test_failed_report_keeps_previous_and_names_the_cell(sample_report):
 def test_bad_report_parameters_stop_before_papermill(tmp_path):
     for args, message in [(['--dataset', 'kmnist'], 'invalid choice'),
                           (['-p', 'epochs', '0'], 'epochs must be a whole number of at least 1'),
-                          (['-p', 'augment', 'maybe'], 'augment must be True or False'),
+                          (['-p', 'augment', 'maybe'], 'augment must be True, False or None'),
                           (['-p', 'batch_size', '2.5'], 'batch_size must be a whole number'),
                           (['-p', 'colour', 'red'], 'unknown report parameter(s) colour')]:
         done = hcr('report', *args, '--reports-dir', tmp_path, timeout=120)
