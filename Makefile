@@ -27,14 +27,17 @@ reports: install
 	$(BIN)/hcr report --dataset mnist --source idx --data-dir $(DATA)/mnist
 	$(BIN)/hcr report --dataset emnist --source idx --data-dir $(DATA)/emnist
 
+# nbs/report.ipynb is run by papermill (tests/test_report.py), not as a test notebook.
+NBDEV_TEST := $(BIN)/nbdev_test --n_workers 1 --do_print --skip_file_re '^[_.]|^report'
+
 # All tests: the notebooks' inline tests (fast set) and pytest.
 test: install
-	$(BIN)/nbdev_test --n_workers 1 --do_print
+	$(NBDEV_TEST)
 	$(BIN)/pytest tests -p no:cacheprovider
 
 # Notebooks with the cells flagged slow too: real training on the full data.
 test-slow: install
-	$(BIN)/nbdev_test --n_workers 1 --do_print --flags slow
+	$(NBDEV_TEST) --flags slow
 
 lab: install
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name 'Python 3 (hcr)'
@@ -49,7 +52,6 @@ sample: install
 # README.md from nbs/index.ipynb (nbdev_readme needs Quarto, which cannot be installed here).
 readme: install
 	$(BIN)/jupyter nbconvert --to markdown --TemplateExporter.exclude_input_prompt=True nbs/index.ipynb --output-dir . --output README
-	$(BIN)/python scripts/strip_readme.py README.md
 
 export: install
 	$(BIN)/nbdev_export
