@@ -70,7 +70,7 @@ def fit_hcr(ds: Dataset, epochs: int, callbacks: list) -> tuple[keras.Model, int
     x_train, y_train, x_val, y_val = hcr_train.split_validation(ds, d['val_fraction'], d['seed'])
     steps = -(-len(x_train) // d['batch_size'])
     model = hcr_train.compile_model(build_model('default', ds.num_classes), steps, epochs, d['learning_rate'])
-    stop = keras.callbacks.EarlyStopping('val_loss', patience=d['patience'], restore_best_weights=True)
+    stop = hcr_train.early_stopping(d['patience'], epochs)
     model.fit(make_batches(x_train, y_train, d['batch_size'], training=True, augment=hcr_train.AUGMENT_BY_DEFAULT[ds.name] if d['augment'] is None else d['augment'],
                            seed=d['seed']),
               validation_data=make_batches(x_val, y_val, EVAL_BATCH), epochs=epochs,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -124,6 +125,8 @@ def make_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     "Run the `hcr` command line; exit with its status."
     args = make_parser().parse_args(argv)
+    # on SIGTERM unwind like Ctrl-C, so that temporary files and folders are removed on the way out
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try: status = args.func(args)
     except HcrError as e:
         print(f'hcr: error: {e}', file=sys.stderr)

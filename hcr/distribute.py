@@ -18,7 +18,7 @@ import tensorflow as tf
 from .data import Dataset
 from .model import build_model
 from .preprocess import make_batches
-from .train import EpochCheckpoint, HistoryCSV, TrainResult, compile_model, finish_run, make_strategy
+from .train import early_stopping, EpochCheckpoint, HistoryCSV, TrainResult, compile_model, finish_run, make_strategy
 
 # %% auto #0
 __all__ = ['is_chief', 'worker_dir', 'distribute_batches', 'batch_totals', 'make_train_step', 'make_eval_step', 'run_epoch',
@@ -94,7 +94,7 @@ def fit_distributed(net: keras.Model, strategy: tf.distribute.Strategy, train_ba
     "Train `net` (compiled under `strategy`) for up to `epochs`, writing `history.csv` and `checkpoint.keras` into `out_dir`; the history."
     train_step, eval_step = make_train_step(strategy, net), make_eval_step(strategy, net)
     callbacks = keras.callbacks.CallbackList([
-        keras.callbacks.EarlyStopping('val_loss', patience=patience, restore_best_weights=True),
+        early_stopping(patience, epochs),
         HistoryCSV(out_dir/'history.csv'),
         EpochCheckpoint(out_dir/'checkpoint.keras'),
     ], model=net)

@@ -30,7 +30,7 @@ from .preprocess import make_batches
 # %% auto #0
 __all__ = ['STRATEGIES', 'AUGMENT_BY_DEFAULT', 'prepare_run_dir', 'write_json', 'save_model', 'library_versions', 'git_commit',
            'run_environment', 'split_validation', 'lr_schedule', 'compile_model', 'HistoryCSV', 'EpochCheckpoint',
-           'make_strategy', 'TrainResult', 'check_train_args', 'set_seed', 'train', 'finish_run']
+           'make_strategy', 'TrainResult', 'check_train_args', 'early_stopping', 'set_seed', 'train', 'finish_run']
 
 # %% ../nbs/04_train.ipynb #cell-005
 def prepare_run_dir(out_dir: str | Path) -> Path:
@@ -163,6 +163,11 @@ def check_train_args(dataset: str, source: str, model: str, epochs: int, batch_s
         raise HcrError(f'batch size must be a whole number of at least 1, got {batch_size!r}')
     if strategy not in STRATEGIES: raise HcrError(f"unknown strategy {strategy!r}: choose one of {', '.join(STRATEGIES)}")
 
+def early_stopping(patience: int, epochs: int) -> keras.callbacks.EarlyStopping:
+    "Stop when the validation loss has not improved for `patience` epochs, from half-way on; keep the best weights."
+    return keras.callbacks.EarlyStopping('val_loss', patience=patience, restore_best_weights=True,
+                                         start_from_epoch=epochs // 2)  # the high-rate first half is noisy
+
 def set_seed(seed: int):
     "Seed Python, NumPy and TensorFlow, and make TensorFlow's ops deterministic."
     keras.utils.set_random_seed(seed)
@@ -194,7 +199,7 @@ def train(dataset: str = 'mnist', model: str = 'default', epochs: int = 15, batc
         net = compile_model(build_model(model, data.num_classes), steps, epochs, learning_rate)
     callbacks = [
         keras.callbacks.BackupAndRestore(str(run_dir/'backup'), double_checkpoint=True),
-        keras.callbacks.EarlyStopping('val_loss', patience=patience, restore_best_weights=True),
+        early_stopping(patience, epochs),
         HistoryCSV(run_dir/'history.csv'),
         EpochCheckpoint(run_dir/'checkpoint.keras'),
     ]

@@ -1,0 +1,36 @@
+"`hcr predict` with the committed MNIST model on digits as a person would hand them in: dark ink on a large light canvas."
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from hcr.data import load_dataset
+from hcr.predict import DEFAULT_RUN
+from hcr.preprocess import on_paper
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.skipif(not (DEFAULT_RUN/'model.keras').exists(), reason='no committed MNIST model in reports/mnist/run')
+def test_committed_model_reads_digits_on_paper(tmp_path):
+    test = load_dataset('mnist', 'test', source='sample')  # real MNIST test digits (the sample's 1,000)
+    rng = np.random.default_rng(0)
+    picks = rng.choice(len(test), 200, replace=False)
+    for n, i in enumerate(picks):
+        canvas = on_paper(test.images[i], size=int(rng.integers(200, 600)),
+                          offset=tuple(int(v) for v in rng.integers(10, 50, 2)))
+        image = Image.fromarray(canvas)
+        if n % 3 == 1: image = image.convert('RGB')  # colour files too
+        image.save(tmp_path/f'{n:03d}-{test.classes[test.labels[i]]}.{["png", "jpg", "bmp"][n % 3]}')
+    done = subprocess.run([sys.executable, '-m', 'hcr', 'predict', str(tmp_path), '--json', '--top-k', '1'],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    preds = json.loads(done.stdout)
+    assert len(preds) == 200
+    right = np.mean([p['top'][0]['character'] == Path(p['path']).stem.split('-')[1] for p in preds])
+    print(f'{right:.1%} of 200 digits on paper read right')
+    assert right >= 0.95
