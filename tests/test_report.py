@@ -37,6 +37,7 @@ def test_report_writes_notebook_html_run_and_index(sample_report):
     html = (folder/'report.html').read_text()
     assert f"{metrics['test_accuracy']:.2%}" in html
     assert 'def ' not in html  # code cells are left out of the HTML
+    assert html.count('src="data:image/png;base64,') == 7  # the figures are embedded, whatever MPLBACKEND says
     index = (sample_report/'README.md').read_text()
     accuracy = f"{metrics['test_accuracy']:.2%}"
     assert re.search(rf'\| MNIST \| {re.escape(accuracy)} \| 1 \| default \| sample', index)
