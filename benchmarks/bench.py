@@ -43,24 +43,25 @@ def to_float(images: np.ndarray) -> np.ndarray:
     return images.reshape(-1, 28, 28, 1).astype('float32') / 255
 
 
-def fit_seed(ds: Dataset, epochs: int, callbacks: list) -> tuple[keras.Model, int]:
-    "The seed's way: whole split to float32 up front, its CNN, plain Adam, batch 128, no validation."
+def fit_float_arrays(build: Callable, ds: Dataset, epochs: int, callbacks: list,
+                     validation_split: float = 0.0) -> tuple[keras.Model, int]:
+    "The baselines' way: whole split to float32 up front, plain Adam, batch 128."
     keras.utils.set_random_seed(0)
     x, y = to_float(ds.images), ds.labels
-    model = seed_cnn(ds.num_classes)
+    model = build(ds.num_classes)
     model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])
-    model.fit(x, y, batch_size=128, epochs=epochs, callbacks=callbacks, verbose=0)
-    return model, len(x)
+    model.fit(x, y, batch_size=128, epochs=epochs, validation_split=validation_split, callbacks=callbacks, verbose=0)
+    return model, len(x) - int(len(x) * validation_split)
+
+
+def fit_seed(ds: Dataset, epochs: int, callbacks: list) -> tuple[keras.Model, int]:
+    "The seed's way: its CNN, no validation."
+    return fit_float_arrays(seed_cnn, ds, epochs, callbacks)
 
 
 def fit_keras_example(ds: Dataset, epochs: int, callbacks: list) -> tuple[keras.Model, int]:
-    "The Keras 'Simple MNIST convnet' way: float32 arrays, its CNN, Adam, batch 128, validation_split=0.1."
-    keras.utils.set_random_seed(0)
-    x, y = to_float(ds.images), ds.labels
-    model = keras_example_cnn(ds.num_classes)
-    model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])
-    model.fit(x, y, batch_size=128, epochs=epochs, validation_split=0.1, callbacks=callbacks, verbose=0)
-    return model, len(x) - int(len(x) * 0.1)
+    "The Keras 'Simple MNIST convnet' way: its CNN, validation_split=0.1."
+    return fit_float_arrays(keras_example_cnn, ds, epochs, callbacks, validation_split=0.1)
 
 
 def fit_hcr(ds: Dataset, epochs: int, callbacks: list) -> tuple[keras.Model, int]:
