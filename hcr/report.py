@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import tempfile
 from datetime import datetime, timezone
@@ -17,8 +18,8 @@ from .data import HcrError, atomic_write_text, get_spec, resolve_source
 from .train import check_train_args
 
 # %% auto #0
-__all__ = ['PROJECT_ROOT', 'REPORT_NOTEBOOK', 'REPORT_DEFAULTS', 'check_report_params', 'report_dir', 'render_html', 'run_report',
-           'write_index']
+__all__ = ['PROJECT_ROOT', 'REPORT_NOTEBOOK', 'REPORT_DEFAULTS', 'check_report_params', 'report_dir', 'render_html',
+           'report_command', 'run_report', 'write_index']
 
 # %% ../nbs/07_report.ipynb #cell-005
 PROJECT_ROOT = Path(hcr.__file__).resolve().parent.parent
@@ -59,6 +60,12 @@ def render_html(notebook: str | Path, html: str | Path) -> Path:
 # %% ../nbs/07_report.ipynb #cell-013
 def _absolute(path) -> str | None: return str(Path(path).resolve()) if path else None
 
+def report_command(params: dict, reports_dir: str | Path = 'reports') -> str:
+    "The `hcr report` command line that runs a report with `params` again."
+    args = ['hcr', 'report', '--reports-dir', str(reports_dir)]
+    for name, value in params.items(): args += ['-p', name, value if isinstance(value, str) else repr(value)]
+    return shlex.join(args)
+
 def run_report(params: dict, reports_dir: str | Path = 'reports', progress: bool = True) -> Path:
     "Run `nbs/report.ipynb` with `params` into `reports/<dataset>/` (report.ipynb, report.html, run/); return that folder."
     import papermill as pm
@@ -67,6 +74,7 @@ def run_report(params: dict, reports_dir: str | Path = 'reports', progress: bool
     final.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f'.{final.name}-', dir=final.parent))
     p.update(data_dir=_absolute(p['data_dir']), out_dir=str((work/'run').resolve()))
+    os.environ['HCR_COMMAND'] = report_command(params, reports_dir)  # the kernel records it in run.json
     try:
         try:
             pm.execute_notebook(REPORT_NOTEBOOK, work/'report.ipynb', parameters=p, kernel_name='python3',
@@ -76,6 +84,7 @@ def run_report(params: dict, reports_dir: str | Path = 'reports', progress: bool
         render_html(work/'report.ipynb', work/'report.html')
         _replace_dir(work, final)
     finally:
+        del os.environ['HCR_COMMAND']
         shutil.rmtree(work, ignore_errors=True)
     write_index(reports_dir)
     return final

@@ -29,8 +29,9 @@ from .preprocess import make_batches
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'AUGMENT_BY_DEFAULT', 'prepare_run_dir', 'write_json', 'save_model', 'library_versions', 'git_commit',
-           'run_environment', 'split_validation', 'lr_schedule', 'compile_model', 'HistoryCSV', 'EpochCheckpoint',
-           'make_strategy', 'TrainResult', 'check_train_args', 'early_stopping', 'set_seed', 'train', 'finish_run']
+           'cpu_model', 'run_environment', 'split_validation', 'lr_schedule', 'compile_model', 'HistoryCSV',
+           'EpochCheckpoint', 'make_strategy', 'TrainResult', 'check_train_args', 'early_stopping', 'set_seed', 'train',
+           'finish_run']
 
 # %% ../nbs/04_train.ipynb #cell-005
 def prepare_run_dir(out_dir: str | Path) -> Path:
@@ -73,11 +74,18 @@ def git_commit() -> str | None:
         return head.stdout.strip() + ('+dirty' if dirty else '')
     except (OSError, subprocess.SubprocessError): return None
 
+def cpu_model() -> str:
+    "The processor's name: floating-point results can differ, in the last digits, from one CPU model to another."
+    try: names = [l.split(':', 1)[1].strip() for l in Path('/proc/cpuinfo').read_text().splitlines() if l.startswith('model name')]
+    except OSError: names = []
+    return names[0] if names else platform.processor()
+
 def run_environment() -> dict:
-    "Machine, library versions, git commit and command line of this process."
+    "Machine, library versions, git commit and command line of this process (`HCR_COMMAND` when a report runs it)."
     return {'versions': library_versions(), 'git_commit': git_commit(),
-            'command': shlex.join(sys.argv), 'platform': platform.platform(),
-            'cpu_count': os.cpu_count(), 'devices': [d.name for d in tf.config.list_logical_devices()]}
+            'command': os.environ.get('HCR_COMMAND') or shlex.join(sys.argv), 'platform': platform.platform(),
+            'cpu': cpu_model(), 'cpu_count': os.cpu_count(),
+            'devices': [d.name for d in tf.config.list_logical_devices()]}
 
 # %% ../nbs/04_train.ipynb #cell-011
 def split_validation(ds: Dataset, fraction: float = 0.1, seed: int = 0):
