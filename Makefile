@@ -30,10 +30,15 @@ reports: install
 # nbs/report.ipynb is run by papermill (tests/test_report.py), not as a test notebook.
 NBDEV_TEST := $(BIN)/nbdev_test --n_workers 1 --do_print --skip_file_re '^[_.]|^report'
 
-# All tests: the notebooks' inline tests (fast set) and pytest.
+# All tests: the notebooks' inline tests (fast set) and pytest, including the slow reruns of the committed reports.
 test: install
 	$(NBDEV_TEST)
 	$(BIN)/pytest tests -p no:cacheprovider
+
+# The same without the tests marked slow (each a full training run): minutes instead of half an hour.
+test-fast: install
+	$(NBDEV_TEST)
+	$(BIN)/pytest tests -p no:cacheprovider -m 'not slow'
 
 # Notebooks with the cells flagged slow too: real training on the full data.
 test-slow: install

@@ -15,7 +15,7 @@ from pathlib import Path
 from .data import DATASETS, SOURCES, HcrError
 
 # %% auto #0
-__all__ = ['cmd_train', 'cmd_evaluate', 'parse_value', 'cmd_report', 'cmd_predict', 'make_parser', 'main']
+__all__ = ['cmd_train', 'cmd_evaluate', 'parse_value', 'report_params', 'cmd_report', 'cmd_predict', 'make_parser', 'main']
 
 # %% ../nbs/08_cli.ipynb #cell-005
 def cmd_train(args) -> int:
@@ -41,12 +41,16 @@ def parse_value(text: str):
     try: return ast.literal_eval(text)
     except (ValueError, SyntaxError): return text
 
-def cmd_report(args) -> int:
-    from hcr.report import run_report
+def report_params(args) -> dict:
+    "The report's parameters from `hcr report`'s arguments: the `-p` pairs, then the options given explicitly."
     params = {name: parse_value(value) for name, value in args.parameters or []}
     params.update({k: v for k, v in dict(dataset=args.dataset, epochs=args.epochs, source=args.source,
                                          data_dir=args.data_dir).items() if v is not None})
-    folder = run_report(params, args.reports_dir)
+    return params
+
+def cmd_report(args) -> int:
+    from hcr.report import run_report
+    folder = run_report(report_params(args), args.reports_dir)
     print(f'report written: {folder/"report.html"} (notebook {folder/"report.ipynb"}, run files in {folder/"run"})')
     return 0
 
@@ -101,7 +105,7 @@ def make_parser() -> argparse.ArgumentParser:
                        description='Run nbs/report.ipynb with papermill into reports/<dataset>/ (report.ipynb, '
                                    'report.html and the run folder), then update reports/README.md. A failed run '
                                    'leaves the previous report in place.')
-    r.add_argument('--dataset', choices=DATASETS, default='mnist', help='mnist or emnist (default mnist)')
+    r.add_argument('--dataset', choices=DATASETS, help='mnist or emnist (default mnist)')
     r.add_argument('--epochs', type=int, help='epochs (default 15)')
     _data_options(r, None)
     r.add_argument('-p', '--parameter', nargs=2, action='append', dest='parameters', metavar=('NAME', 'VALUE'),

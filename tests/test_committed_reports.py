@@ -1,0 +1,61 @@
+"""The committed reports can be redone: `hcr report` on the parameters recorded in `reports/<dataset>/run/run.json`
+gives the committed test accuracy again.
+
+Each test is a full training run on the real data in ../shared/data (about 8 minutes per dataset on 2 CPU cores),
+so they are marked `slow`: `make test` (and CI) runs them, `make test-fast` leaves them out.
+On the machine model and library versions that made the committed run, the accuracy must match to the last digit
+(runs are deterministic there); elsewhere floating-point kernels differ in the last bits, and a small tolerance holds.
+"""
+import hashlib
+import json
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hcr.report import REPORT_DEFAULTS, report_command
+from hcr.train import cpu_model, library_versions
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent/'shared'/'data'
+OTHER_MACHINE_TOLERANCE = 0.002  # test accuracy, as a fraction: 20 of 10,000 MNIST test images
+
+
+def sha256(path: Path) -> str: return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def committed(dataset: str) -> tuple[dict, dict]:
+    "The committed run's record (run.json) and metrics (metrics.json)."
+    run = ROOT/'reports'/dataset/'run'
+    return json.loads((run/'run.json').read_text()), json.loads((run/'metrics.json').read_text())
+
+
+def same_machine_and_libraries(record: dict) -> bool:
+    "Whether this machine can reproduce `record` bit for bit: same CPU model, core count and library versions."
+    return (record.get('cpu') == cpu_model() and record.get('cpu_count') == os.cpu_count()
+            and record['versions'] == library_versions())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('dataset', ['mnist', 'emnist'])
+def test_rerun_of_committed_report_gives_its_accuracy(dataset, tmp_path):
+    if not (SHARED/dataset).is_dir(): pytest.skip(f'real data not found at {SHARED/dataset}')
+    record, metrics = committed(dataset)
+    # The same data: every recorded file, found by name in ../shared/data, has the recorded checksum.
+    for path, digest in {**record['data']['files'], **metrics['data']['test_files']}.items():
+        assert sha256(SHARED/dataset/Path(path).name) == digest, f'{Path(path).name} is not the data of the committed run'
+    params = {k: v for k, v in record['params'].items() if k in REPORT_DEFAULTS and k not in ('data_dir', 'out_dir')}
+    command = shlex.split(report_command(params, tmp_path))[1:] + ['--data-dir', str(SHARED/dataset)]
+    done = subprocess.run([sys.executable, '-m', 'hcr', *command], cwd=ROOT, capture_output=True, text=True, timeout=3000)
+    assert done.returncode == 0, done.stderr[-3000:]
+    rerun = json.loads((tmp_path/dataset/'run'/'metrics.json').read_text())
+    if same_machine_and_libraries(record):
+        assert (rerun['epochs_run'], rerun['test_accuracy'], rerun['test_loss']) == \
+               (metrics['epochs_run'], metrics['test_accuracy'], metrics['test_loss'])
+    else:
+        print(f"{dataset}: another machine or library set than the committed run's ({record.get('cpu')}, "
+              f"{record['versions']}): accuracy {rerun['test_accuracy']} against {metrics['test_accuracy']}")
+        assert abs(rerun['test_accuracy'] - metrics['test_accuracy']) <= OTHER_MACHINE_TOLERANCE
