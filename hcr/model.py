@@ -49,7 +49,7 @@ def conv_block(x, filters: int, name: str, sync_bn: bool = False):
     x = layers.BatchNormalization(momentum=0.9, synchronized=sync_bn, name=f'{name}_bn')(x)
     return layers.ReLU(name=f'{name}_relu')(x)
 
-def hcr_cnn(num_classes: int, filters: tuple = (32, 64, 128), dropout: float = 0.3, sync_bn: bool = False) -> keras.Model:
+def hcr_cnn(num_classes: int, filters: tuple = (48, 96, 192), dropout: float = 0.3, sync_bn: bool = False) -> keras.Model:
     "hcr's default CNN: conv blocks with BatchNorm and max pooling between them, dropout, softmax."
     inputs = keras.Input((28, 28, 1), name='image')
     x = inputs
