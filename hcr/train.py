@@ -64,13 +64,13 @@ def library_versions() -> dict:
             'tensorflow-datasets': tensorflow_datasets.__version__}
 
 def git_commit() -> str | None:
-    "The project's git commit (with '+dirty' when there are uncommitted changes), or None outside git."
+    "The project's git commit (with '+dirty' when its code has uncommitted changes), or None outside git."
     root = Path(__file__).resolve().parent.parent if '__file__' in globals() else Path.cwd()
     try:
         run = lambda *a: subprocess.run(['git', *a], cwd=root, capture_output=True, text=True, timeout=10)
         head = run('rev-parse', 'HEAD')
         if head.returncode: return None
-        dirty = run('status', '--porcelain', '--untracked-files=no').stdout.strip()
+        dirty = run('status', '--porcelain', '--untracked-files=no', '--', ':(exclude)reports').stdout.strip()  # reports are outputs
         return head.stdout.strip() + ('+dirty' if dirty else '')
     except (OSError, subprocess.SubprocessError): return None
 
