@@ -6,7 +6,6 @@ so they are marked `slow`: `make test` (and CI) runs them, `make test-fast` leav
 On the machine model and library versions that made the committed run, the accuracy must match to the last digit
 (runs are deterministic there); elsewhere floating-point kernels differ in the last bits, and a small tolerance holds.
 """
-import hashlib
 import json
 import os
 import shlex
@@ -16,15 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from hcr.data import sha256
 from hcr.report import REPORT_DEFAULTS, report_command
 from hcr.train import cpu_model, library_versions
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent/'shared'/'data'
 OTHER_MACHINE_TOLERANCE = 0.002  # test accuracy, as a fraction: 20 of 10,000 MNIST test images
-
-
-def sha256(path: Path) -> str: return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def committed(dataset: str) -> tuple[dict, dict]:
