@@ -205,7 +205,8 @@ def memory_child(name: str, data_dir: str, steps: int):
     base = rss_mb('VmRSS')
     ds = load_dataset('emnist', 'train', source='idx', data_dir=data_dir)
     APPROACHES[name](ds, 1, [StopAfter(steps)])
-    print('MEMORY ' + json.dumps({'peak_rss_mb': rss_mb('VmHWM'), 'import_rss_mb': base}))
+    peak = rss_mb('VmHWM')
+    print('MEMORY ' + json.dumps({'peak_rss_mb': peak, 'import_rss_mb': base, 'above_imports_mb': peak - base}))
 
 
 def peak_memory(name: str, data_dir: str, steps: int) -> dict:
@@ -234,6 +235,7 @@ ROWS = {  # result key -> (table label, format, whether a ratio hcr/baseline mea
     'latency_ms': ('latency ms (1 image, median)', '{:.2f}', True),
     'peak_rss_mb': ('EMNIST peak RSS MiB', '{:,.0f}', True),
     'import_rss_mb': ('  RSS after imports MiB', '{:,.0f}', False),
+    'above_imports_mb': ('  peak above imports MiB', '{:,.0f}', True),
     'params': ('parameters', '{:,}', True),
     'saved_kb': ('saved .keras KiB', '{:,.0f}', True),
 }
@@ -279,6 +281,9 @@ def targets(results: dict, rat: dict) -> list[dict]:
           lambda: rat['hcr/seed']['inference_images_per_s'] >= 3)
     check('hcr EMNIST peak memory <= 1/2 of seed\'s', ('hcr', 'seed'),
           lambda: 'peak_rss_mb' in hcr and rat['hcr/seed']['peak_rss_mb'] <= 0.5)
+    # Not the issue's target, shown beside it: what the approaches themselves add to the imported libraries' floor.
+    check('(beside it) hcr EMNIST peak memory above the imports <= 1/2 of seed\'s', ('hcr', 'seed'),
+          lambda: 'above_imports_mb' in hcr and rat['hcr/seed']['above_imports_mb'] <= 0.5)
     return checks
 
 

@@ -35,11 +35,14 @@ def augmenter(seed: int = 0, rotation_degrees: float = 10, shift: float = 0.1, z
 # %% ../nbs/02_preprocess.ipynb #cell-011
 def make_batches(images: np.ndarray, labels: np.ndarray, batch_size: int = 128, training: bool = False,
                  augment: bool = False, seed: int = 0) -> tf.data.Dataset:
-    "A `tf.data` pipeline: uint8 arrays -> (shuffle) -> batch -> scale -> (augment) -> prefetch."
+    "A `tf.data` pipeline: indices -> (shuffle) -> batch -> gather the uint8 images -> scale -> (augment) -> prefetch."
     if batch_size < 1: raise HcrError(f'batch size must be at least 1, got {batch_size}')
-    ds = tf.data.Dataset.from_tensor_slices((images, labels))
-    if training: ds = ds.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
-    ds = ds.batch(batch_size).map(scale, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    images, labels = tf.convert_to_tensor(images), tf.convert_to_tensor(labels)
+    # Shuffling indices, not images: the shuffle buffer holds one integer per image instead of a copy of the set.
+    order = tf.data.Dataset.range(len(labels))
+    if training: order = order.shuffle(len(labels), seed=seed, reshuffle_each_iteration=True)
+    ds = order.batch(batch_size).map(lambda i: scale(tf.gather(images, i), tf.gather(labels, i)),
+                                     num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     if augment:
         aug = augmenter(seed)
         ds = ds.map(lambda x, y: (aug(x, training=True), y), num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
