@@ -37,12 +37,18 @@ def make_batches(images: np.ndarray, labels: np.ndarray, batch_size: int = 128, 
                  augment: bool = False, seed: int = 0) -> tf.data.Dataset:
     "A `tf.data` pipeline: indices -> (shuffle) -> batch -> gather the uint8 images -> scale -> (augment) -> prefetch."
     if batch_size < 1: raise HcrError(f'batch size must be at least 1, got {batch_size}')
-    images, labels = tf.convert_to_tensor(images), tf.convert_to_tensor(labels)
+    images, labels = np.asarray(images), np.asarray(labels)
+    types = (tf.as_dtype(images.dtype), tf.as_dtype(labels.dtype))
+
+    def gather(i: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        # Straight from the numpy arrays: a TensorFlow copy of the set would cost twice its size while being made.
+        x, y = tf.numpy_function(lambda i: (images[i], labels[i]), [i], types, stateful=False)
+        return scale(tf.ensure_shape(x, (None, *images.shape[1:])), tf.ensure_shape(y, (None,)))
+
     # Shuffling indices, not images: the shuffle buffer holds one integer per image instead of a copy of the set.
     order = tf.data.Dataset.range(len(labels))
     if training: order = order.shuffle(len(labels), seed=seed, reshuffle_each_iteration=True)
-    ds = order.batch(batch_size).map(lambda i: scale(tf.gather(images, i), tf.gather(labels, i)),
-                                     num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    ds = order.batch(batch_size).map(gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     if augment:
         aug = augmenter(seed)
         ds = ds.map(lambda x, y: (aug(x, training=True), y), num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
