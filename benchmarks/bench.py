@@ -34,8 +34,11 @@ from hcr.preprocess import make_batches
 from hcr import train as hcr_train
 
 HCR_DEFAULTS = {k: p.default for k, p in inspect.signature(hcr_train.train).parameters.items()}
-NAMES = ('seed', 'keras_example', 'hcr', 'hcr_small')
-HCR_MODELS = {'hcr': 'default', 'hcr_small': 'small'}  # approach -> hcr.model name, both trained hcr's default way
+# hcr's approaches: its default training (`hcr train`) of the default and the small model, and the quickest route to
+# 99%: the small model for 2 epochs without augmentation (`hcr train --model small --epochs 2 --no-augment`).
+HCR_RUNS = {'hcr': dict(model='default'), 'hcr_small': dict(model='small'),
+            'hcr_quick': dict(model='small', augment=False)}
+NAMES = ('seed', 'keras_example', *HCR_RUNS)
 TARGET_ACCURACY = 0.99
 EVAL_BATCH = 1024
 
@@ -66,23 +69,24 @@ def fit_keras_example(ds: Dataset, epochs: int, callbacks: list) -> tuple[keras.
     return fit_float_arrays(keras_example_cnn, ds, epochs, callbacks, validation_split=0.1)
 
 
-def fit_hcr(ds: Dataset, epochs: int, callbacks: list, model: str = 'default') -> tuple[keras.Model, int]:
-    "hcr's default training of `model`, from the functions `hcr.train.train` calls, with its defaults (no run-folder callbacks)."
-    d = HCR_DEFAULTS
+def fit_hcr(ds: Dataset, epochs: int, callbacks: list, model: str = 'default', augment: bool | None = None
+            ) -> tuple[keras.Model, int]:
+    "hcr's training of `model`, from the functions `hcr.train.train` calls, with its defaults (no run-folder callbacks)."
+    d = {**HCR_DEFAULTS, 'augment': augment}
     keras.utils.set_random_seed(d['seed'])
     x_train, y_train, x_val, y_val = hcr_train.split_validation(ds, d['val_fraction'], d['seed'])
     steps = -(-len(x_train) // d['batch_size'])
     model = hcr_train.compile_model(build_model(model, ds.num_classes), steps, epochs, d['learning_rate'])
     stop = hcr_train.early_stopping(d['patience'], epochs)
-    model.fit(make_batches(x_train, y_train, d['batch_size'], training=True, augment=hcr_train.AUGMENT_BY_DEFAULT[ds.name] if d['augment'] is None else d['augment'],
-                           seed=d['seed']),
-              validation_data=make_batches(x_val, y_val, EVAL_BATCH), epochs=epochs,
+    augment = hcr_train.AUGMENT_BY_DEFAULT[ds.name] if d['augment'] is None else d['augment']
+    model.fit(make_batches(x_train, y_train, d['batch_size'], training=True, augment=augment, seed=d['seed']),
+              validation_data=make_batches(x_val, y_val, hcr_train.VAL_BATCH), epochs=epochs,
               callbacks=[stop, *callbacks], verbose=0, shuffle=False)
     return model, len(x_train)
 
 
 APPROACHES: dict[str, Callable] = {'seed': fit_seed, 'keras_example': fit_keras_example,
-                                   **{name: functools.partial(fit_hcr, model=m) for name, m in HCR_MODELS.items()}}
+                                   **{name: functools.partial(fit_hcr, **run) for name, run in HCR_RUNS.items()}}
 
 
 def make_predictor(model: keras.Model) -> Callable:
@@ -247,7 +251,7 @@ ROWS = {  # result key -> (table label, format, whether a ratio hcr/baseline mea
 def ratios(results: dict) -> dict:
     "Each hcr model's figure divided by each baseline's, for every row with a meaningful ratio that both have."
     out = {}
-    for name in HCR_MODELS:
+    for name in HCR_RUNS:
         for base in ('seed', 'keras_example'):
             if name not in results or base not in results: continue
             out[f'{name}/{base}'] = {k: results[name][k] / results[base][k] for k, (_, _, ratio) in ROWS.items()
@@ -275,7 +279,7 @@ def targets(results: dict, rat: dict) -> list[dict]:
         ok = None if any(n not in results for n in needs) else bool(test())
         checks.append({'target': text, 'result': {None: 'SKIP', True: 'PASS', False: 'FAIL'}[ok]})
 
-    for name in HCR_MODELS:
+    for name in HCR_RUNS:
         hcr = results.get(name, {})
         def t99_fifth() -> bool:  # a baseline that never reached 99% took longer than its whole run
             bound = ke['time_to_99_s'] or ke['train_seconds']
@@ -302,6 +306,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument('--epochs-seed', type=int, default=12)
     p.add_argument('--epochs-keras', type=int, default=12)
     p.add_argument('--epochs-hcr', type=int, default=HCR_DEFAULTS['epochs'], help='epochs of hcr and hcr_small')
+    p.add_argument('--epochs-quick', type=int, default=2, help='epochs of hcr_quick')
     p.add_argument('--evals-per-epoch', type=int, default=4, help='test-set evaluations per epoch')
     p.add_argument('--memory-steps', type=int, default=200, help='training steps of each EMNIST memory run')
     p.add_argument('--quick', action='store_true', help='tiny runs to check the script (~2 minutes)')
@@ -312,7 +317,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = p.parse_args(argv)
     args.only = [n.strip() for n in args.only.split(',') if n.strip()]
     if unknown := set(args.only) - set(NAMES): p.error(f"unknown --only {', '.join(sorted(unknown))}")
-    if args.quick: args.epochs_seed = args.epochs_keras = args.epochs_hcr = 2; args.memory_steps = 10
+    if args.quick: args.epochs_seed = args.epochs_keras = args.epochs_hcr = args.epochs_quick = 2; args.memory_steps = 10
     return args
 
 
@@ -325,7 +330,8 @@ def main(argv: list[str] | None = None):
     test_ds = load_dataset(args.dataset, 'test', source='idx', data_dir=args.data_dir)
     x_test, y_test = to_float(test_ds.images), test_ds.labels
     if args.quick: x_test, y_test = x_test[:2048], y_test[:2048]
-    epochs = {'seed': args.epochs_seed, 'keras_example': args.epochs_keras, **dict.fromkeys(HCR_MODELS, args.epochs_hcr)}
+    epochs = {'seed': args.epochs_seed, 'keras_example': args.epochs_keras, 'hcr': args.epochs_hcr,
+              'hcr_small': args.epochs_hcr, 'hcr_quick': args.epochs_quick}
     results = {name: measure(name, train_ds, x_test, y_test, epochs[name], args.evals_per_epoch,
                              3 if args.quick else 30) for name in NAMES if name in args.only}
     if not args.skip_memory:

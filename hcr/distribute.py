@@ -18,7 +18,7 @@ import tensorflow as tf
 from .data import Dataset
 from .model import build_model
 from .preprocess import make_batches
-from .train import early_stopping, EpochCheckpoint, HistoryCSV, TrainResult, compile_model, finish_run, make_strategy
+from .train import VAL_BATCH, early_stopping, EpochCheckpoint, HistoryCSV, TrainResult, compile_model, finish_run, make_strategy
 
 # %% auto #0
 __all__ = ['is_chief', 'worker_dir', 'distribute_batches', 'batch_totals', 'make_train_step', 'make_eval_step', 'run_epoch',
@@ -123,7 +123,7 @@ def train_with_strategy(strategy: tf.distribute.Strategy, params: dict, data: Da
                             params['learning_rate'])
     train_batches = distribute_batches(strategy, make_batches(x_train, y_train, global_batch, training=True,
                                                               augment=params['augment'], seed=params['seed']))
-    val_batches = distribute_batches(strategy, make_batches(x_val, y_val, 1024))
+    val_batches = distribute_batches(strategy, make_batches(x_val, y_val, VAL_BATCH))
     with worker_dir(run_dir, is_chief(strategy.cluster_resolver)) as out:
         started = time.time()
         history = fit_distributed(net, strategy, train_batches, val_batches, params['epochs'], params['patience'], out, verbose)
