@@ -25,7 +25,7 @@ report: install
 # The committed reports: full real-data runs (data in $(DATA)).
 reports: install
 	$(BIN)/hcr report --dataset mnist --source idx --data-dir $(DATA)/mnist
-	$(BIN)/hcr report --dataset emnist --source idx --data-dir $(DATA)/emnist --epochs 30
+	$(BIN)/hcr report --dataset emnist --source idx --data-dir $(DATA)/emnist
 
 # nbs/report.ipynb is run by papermill (tests/test_report.py), not as a test notebook.
 NBDEV_TEST := $(BIN)/nbdev_test --n_workers 1 --do_print --skip_file_re '^[_.]|^report'

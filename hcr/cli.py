@@ -82,13 +82,13 @@ def make_parser() -> argparse.ArgumentParser:
                                    'it on the test set. Running the same command after an interruption resumes it.')
     t.add_argument('--dataset', choices=DATASETS, default='mnist', help='mnist or emnist (EMNIST Balanced; default mnist)')
     _data_options(t)
-    t.add_argument('--model', default='default', help='default, seed_cnn or keras_example (default: default)')
-    t.add_argument('--epochs', type=int, default=15, help='at most this many epochs; early stopping may end sooner (default 15)')
+    t.add_argument('--model', default='default', help='default, small, seed_cnn or keras_example (default: default)')
+    t.add_argument('--epochs', type=int, help='at most this many epochs; early stopping may end sooner (default 15 for mnist, 30 for emnist)')
     t.add_argument('--batch-size', type=int, default=128, help='images per batch and replica (default 128)')
     t.add_argument('--learning-rate', type=float, default=3e-3, help='peak learning rate (default 0.003)')
     t.add_argument('--seed', type=int, default=0, help='random seed; the same seed gives the same model (default 0)')
     t.add_argument('--augment', action=argparse.BooleanOptionalAction, default=None,
-                   help='random rotations, shifts and zooms in training (default: on for mnist, off for emnist)')
+                   help='random rotations, shifts and zooms in training (default: on)')
     t.add_argument('--save-h5', action='store_true', help='also save the model in the legacy .h5 format')
     t.add_argument('--strategy', default='default', help='default, mirrored (several local GPUs) or multiworker (TF_CONFIG)')
     t.add_argument('--out', metavar='RUN_DIR', help='run folder (default runs/<dataset>)')
@@ -106,7 +106,7 @@ def make_parser() -> argparse.ArgumentParser:
                                    'report.html and the run folder), then update reports/README.md. A failed run '
                                    'leaves the previous report in place.')
     r.add_argument('--dataset', choices=DATASETS, help='mnist or emnist (default mnist)')
-    r.add_argument('--epochs', type=int, help='epochs (default 15)')
+    r.add_argument('--epochs', type=int, help='epochs (default 15 for mnist, 30 for emnist)')
     _data_options(r, None)
     r.add_argument('-p', '--parameter', nargs=2, action='append', dest='parameters', metavar=('NAME', 'VALUE'),
                    help='any other report parameter, e.g. -p model seed_cnn -p augment False')

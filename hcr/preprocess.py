@@ -37,6 +37,7 @@ def make_batches(images: np.ndarray, labels: np.ndarray, batch_size: int = 128, 
                  augment: bool = False, seed: int = 0) -> tf.data.Dataset:
     "A `tf.data` pipeline: indices -> (shuffle) -> batch -> gather the uint8 images -> scale -> (augment) -> prefetch."
     if batch_size < 1: raise HcrError(f'batch size must be at least 1, got {batch_size}')
+    if len(images) != len(labels): raise HcrError(f'{len(images)} images but {len(labels)} labels')
     images, labels = np.asarray(images), np.asarray(labels)
     types = (tf.as_dtype(images.dtype), tf.as_dtype(labels.dtype))
 

@@ -24,7 +24,7 @@ __all__ = ['PROJECT_ROOT', 'REPORT_NOTEBOOK', 'REPORT_DEFAULTS', 'check_report_p
 # %% ../nbs/07_report.ipynb #cell-005
 PROJECT_ROOT = Path(hcr.__file__).resolve().parent.parent
 REPORT_NOTEBOOK = PROJECT_ROOT/'nbs'/'report.ipynb'
-REPORT_DEFAULTS = dict(dataset='mnist', source='auto', data_dir=None, model='default', epochs=15, batch_size=128,
+REPORT_DEFAULTS = dict(dataset='mnist', source='auto', data_dir=None, model='default', epochs=None, batch_size=128,
                        seed=0, augment=None, save_h5=False, out_dir=None, strategy='default')
 
 def check_report_params(params: dict) -> dict:
@@ -36,6 +36,7 @@ def check_report_params(params: dict) -> dict:
     if not isinstance(p['augment'], (bool, type(None))):
         raise HcrError(f"parameter augment must be True, False or None (the dataset's default), got {p['augment']!r}")
     for name in ('epochs', 'batch_size', 'seed'):
+        if name == 'epochs' and p[name] is None: continue  # the dataset's default
         if isinstance(p[name], bool) or not isinstance(p[name], int):
             raise HcrError(f'parameter {name} must be a whole number, got {p[name]!r}')
     check_train_args(p['dataset'], p['source'], p['model'], p['epochs'], p['batch_size'], p['strategy'])

@@ -1,7 +1,7 @@
 """The committed reports can be redone: `hcr report` on the parameters recorded in `reports/<dataset>/run/run.json`
 gives the committed test accuracy again.
 
-Each test is a full training run on the real data in ../shared/data (5 minutes for MNIST, 8 for EMNIST, on 2 CPU cores),
+Each test is a full training run on the real data in ../shared/data (5 minutes for MNIST, 15 for EMNIST, on 2 CPU cores),
 so they are marked `slow`: `make test` (and CI) runs them, `make test-fast` leaves them out.
 On the machine model and library versions that made the committed run, the accuracy must match to the last digit
 (runs are deterministic there); elsewhere floating-point kernels differ in the last bits, and a small tolerance holds.
