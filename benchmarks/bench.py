@@ -72,13 +72,13 @@ def fit_keras_example(ds: Dataset, epochs: int, callbacks: list) -> tuple[keras.
 def fit_hcr(ds: Dataset, epochs: int, callbacks: list, model: str = 'default', augment: bool | None = None
             ) -> tuple[keras.Model, int]:
     "hcr's training of `model`, from the functions `hcr.train.train` calls, with its defaults (no run-folder callbacks)."
-    d = {**HCR_DEFAULTS, 'augment': augment}
+    d = HCR_DEFAULTS
     keras.utils.set_random_seed(d['seed'])
     x_train, y_train, x_val, y_val = hcr_train.split_validation(ds, d['val_fraction'], d['seed'])
     steps = -(-len(x_train) // d['batch_size'])
     model = hcr_train.compile_model(build_model(model, ds.num_classes), steps, epochs, d['learning_rate'])
     stop = hcr_train.early_stopping(d['patience'], epochs)
-    augment = hcr_train.AUGMENT_BY_DEFAULT[ds.name] if d['augment'] is None else d['augment']
+    augment = hcr_train.AUGMENT_BY_DEFAULT[ds.name] if augment is None else augment
     model.fit(make_batches(x_train, y_train, d['batch_size'], training=True, augment=augment, seed=d['seed']),
               validation_data=make_batches(x_val, y_val, hcr_train.VAL_BATCH), epochs=epochs,
               callbacks=[stop, *callbacks], verbose=0, shuffle=False)

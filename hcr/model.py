@@ -5,6 +5,8 @@
 # %% ../nbs/03_model.ipynb #b5e319f1
 from __future__ import annotations
 
+import inspect
+
 import keras
 from keras import layers
 
@@ -73,4 +75,5 @@ def build_model(name: str = 'default', num_classes: int = 10, sync_bn: bool = Fa
     if name not in MODELS: raise HcrError(f"unknown model {name!r}: choose one of {', '.join(MODELS)}")
     if num_classes < 2: raise HcrError(f'a classifier needs at least 2 classes, got {num_classes}')
     builder = MODELS[name]
-    return builder(num_classes, sync_bn=True) if sync_bn and builder in (hcr_cnn, small_cnn) else builder(num_classes)
+    takes_sync_bn = 'sync_bn' in inspect.signature(builder).parameters  # the BatchNorm models; the baselines have none
+    return builder(num_classes, sync_bn=True) if sync_bn and takes_sync_bn else builder(num_classes)
