@@ -74,15 +74,16 @@ def fit_hcr(ds: Dataset, epochs: int, callbacks: list, model: str = 'default', a
     "hcr's training of `model`, from the functions `hcr.train.train` calls, with its defaults (no run-folder callbacks)."
     d = HCR_DEFAULTS
     keras.utils.set_random_seed(d['seed'])
-    x_train, y_train, x_val, y_val = hcr_train.split_validation(ds, d['val_fraction'], d['seed'])
-    steps = -(-len(x_train) // d['batch_size'])
+    train_rows, val_rows = hcr_train.split_validation(ds, d['val_fraction'], d['seed'])
+    steps = -(-len(train_rows) // d['batch_size'])
     model = hcr_train.compile_model(build_model(model, ds.num_classes), steps, epochs, d['learning_rate'])
     stop = hcr_train.early_stopping(d['patience'], epochs)
     augment = hcr_train.AUGMENT_BY_DEFAULT[ds.name] if augment is None else augment
-    model.fit(make_batches(x_train, y_train, d['batch_size'], training=True, augment=augment, seed=d['seed']),
-              validation_data=make_batches(x_val, y_val, hcr_train.VAL_BATCH), epochs=epochs,
+    model.fit(make_batches(ds.images, ds.labels, d['batch_size'], training=True, augment=augment, seed=d['seed'],
+                           rows=train_rows),
+              validation_data=make_batches(ds.images, ds.labels, hcr_train.VAL_BATCH, rows=val_rows), epochs=epochs,
               callbacks=[stop, *callbacks], verbose=0, shuffle=False)
-    return model, len(x_train)
+    return model, len(train_rows)
 
 
 APPROACHES: dict[str, Callable] = {'seed': fit_seed, 'keras_example': fit_keras_example,

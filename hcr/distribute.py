@@ -112,25 +112,25 @@ def fit_distributed(net: keras.Model, strategy: tf.distribute.Strategy, train_ba
     return pd.read_csv(out_dir/'history.csv')
 
 # %% ../nbs/09_distribute.ipynb #8349a565
-def train_with_strategy(strategy: tf.distribute.Strategy, params: dict, data: Dataset, arrays: tuple, run_dir: Path,
+def train_with_strategy(strategy: tf.distribute.Strategy, params: dict, data: Dataset, rows: tuple, run_dir: Path,
                         save_h5: bool = False, verbose: int | str = 'auto') -> TrainResult:
-    "Train on `arrays` (train images, train labels, val images, val labels) as `params` (`train`'s arguments) say, under `strategy`."
-    x_train, y_train, x_val, y_val = arrays
+    "Train on `data`'s `rows` (training rows, validation rows) as `params` (`train`'s arguments) say, under `strategy`."
+    train_rows, val_rows = rows
     global_batch = params['batch_size'] * strategy.num_replicas_in_sync
-    steps = -(-len(x_train) // global_batch)
+    steps = -(-len(train_rows) // global_batch)
     with strategy.scope():
         net = compile_model(build_model(params['model'], data.num_classes, sync_bn=True), steps, params['epochs'],
                             params['learning_rate'])
-    train_batches = distribute_batches(strategy, make_batches(x_train, y_train, global_batch, training=True,
-                                                              augment=params['augment'], seed=params['seed']))
-    val_batches = distribute_batches(strategy, make_batches(x_val, y_val, VAL_BATCH))
+    train_batches = distribute_batches(strategy, make_batches(data.images, data.labels, global_batch, training=True,
+                                                              augment=params['augment'], seed=params['seed'], rows=train_rows))
+    val_batches = distribute_batches(strategy, make_batches(data.images, data.labels, VAL_BATCH, rows=val_rows))
     with worker_dir(run_dir, is_chief(strategy.cluster_resolver)) as out:
         started = time.time()
         history = fit_distributed(net, strategy, train_batches, val_batches, params['epochs'], params['patience'], out, verbose)
-        record = finish_run(net, out, params, data, len(x_train), len(x_val), time.time() - started, save_h5)
+        record = finish_run(net, out, params, data, len(train_rows), len(val_rows), time.time() - started, save_h5)
     return TrainResult(net, history, run_dir, record)
 
-def train_multiworker(params: dict, data: Dataset, arrays: tuple, run_dir: Path, save_h5: bool = False,
+def train_multiworker(params: dict, data: Dataset, rows: tuple, run_dir: Path, save_h5: bool = False,
                       verbose: int | str = 'auto') -> TrainResult:
     "`train_with_strategy` under `MultiWorkerMirroredStrategy`, the cluster described by the `TF_CONFIG` environment variable."
-    return train_with_strategy(make_strategy('multiworker'), params, data, arrays, run_dir, save_h5, verbose)
+    return train_with_strategy(make_strategy('multiworker'), params, data, rows, run_dir, save_h5, verbose)

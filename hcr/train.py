@@ -88,13 +88,12 @@ def run_environment() -> dict:
             'devices': [d.name for d in tf.config.list_logical_devices()]}
 
 # %% ../nbs/04_train.ipynb #cell-011
-def split_validation(ds: Dataset, fraction: float = 0.1, seed: int = 0):
-    "Stratified split of a training `Dataset` into (train images, train labels, val images, val labels)."
+def split_validation(ds: Dataset, fraction: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    "Stratified split of a training `Dataset`: the sorted row numbers of its training and of its validation images."
     if not 0 < fraction < 1: raise HcrError(f'validation fraction must be between 0 and 1, got {fraction}')
-    train_idx, val_idx = train_test_split(np.arange(len(ds)), test_size=fraction, random_state=seed,
-                                          stratify=ds.labels)
-    train_idx.sort(); val_idx.sort()
-    return ds.images[train_idx], ds.labels[train_idx], ds.images[val_idx], ds.labels[val_idx]
+    train_rows, val_rows = train_test_split(np.arange(len(ds)), test_size=fraction, random_state=seed,
+                                            stratify=ds.labels)
+    return np.sort(train_rows), np.sort(val_rows)
 
 # %% ../nbs/04_train.ipynb #cell-014
 def lr_schedule(steps_per_epoch: int, epochs: int, peak: float = 3e-3) -> keras.optimizers.schedules.LearningRateSchedule:
@@ -200,13 +199,13 @@ def train(dataset: str = 'mnist', model: str = 'default', epochs: int | None = N
     run_dir = prepare_run_dir(out_dir or Path('runs')/dataset)
     data = load_dataset(dataset, 'train', source=source, data_dir=data_dir)
     set_seed(seed)
-    x_train, y_train, x_val, y_val = split_validation(data, val_fraction, seed)
+    train_rows, val_rows = split_validation(data, val_fraction, seed)  # rows, not copies: the set is in memory once
     if strategy == 'multiworker':
         from hcr.distribute import train_multiworker
-        return train_multiworker(params, data, (x_train, y_train, x_val, y_val), run_dir, save_h5, verbose)
+        return train_multiworker(params, data, (train_rows, val_rows), run_dir, save_h5, verbose)
     dist = make_strategy(strategy)
     global_batch = batch_size * dist.num_replicas_in_sync
-    steps = -(-len(x_train) // global_batch)
+    steps = -(-len(train_rows) // global_batch)
     with dist.scope():
         net = compile_model(build_model(model, data.num_classes), steps, epochs, learning_rate)
     callbacks = [
@@ -216,10 +215,10 @@ def train(dataset: str = 'mnist', model: str = 'default', epochs: int | None = N
         EpochCheckpoint(run_dir/'checkpoint.keras'),
     ]
     started = time.time()
-    net.fit(make_batches(x_train, y_train, global_batch, training=True, augment=augment, seed=seed),
-            validation_data=make_batches(x_val, y_val, VAL_BATCH), epochs=epochs, callbacks=callbacks, verbose=verbose,
+    net.fit(make_batches(data.images, data.labels, global_batch, training=True, augment=augment, seed=seed, rows=train_rows),
+            validation_data=make_batches(data.images, data.labels, VAL_BATCH, rows=val_rows), epochs=epochs, callbacks=callbacks, verbose=verbose,
             shuffle=False)  # make_batches shuffles
-    record = finish_run(net, run_dir, params, data, len(x_train), len(x_val), time.time() - started, save_h5)
+    record = finish_run(net, run_dir, params, data, len(train_rows), len(val_rows), time.time() - started, save_h5)
     return TrainResult(net, pd.read_csv(run_dir/'history.csv'), run_dir, record)
 
 # %% ../nbs/04_train.ipynb #cell-026
