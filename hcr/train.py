@@ -97,8 +97,8 @@ def split_validation(ds: Dataset, fraction: float = 0.1, seed: int = 0) -> tuple
 
 # %% ../nbs/04_train.ipynb #cell-014
 def lr_schedule(steps_per_epoch: int, epochs: int, peak: float = 3e-3) -> keras.optimizers.schedules.LearningRateSchedule:
-    "Linear warm-up for half an epoch to `peak`, then cosine decay to `peak/100` at the end of training."
-    warmup = max(1, steps_per_epoch // 2)
+    "Linear warm-up to `peak` for half an epoch (a tenth of the run if that is shorter), then cosine decay to `peak/100` at the end."
+    warmup = max(1, min(steps_per_epoch // 2, steps_per_epoch * epochs // 10))
     return keras.optimizers.schedules.CosineDecay(
         0.0, decay_steps=max(1, steps_per_epoch*epochs - warmup), alpha=0.01,
         warmup_target=peak, warmup_steps=warmup)
