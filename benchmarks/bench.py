@@ -1,4 +1,4 @@
-"""Train the seed's approach, the Keras example's and hcr's default side by side on one machine and compare them.
+"""Train the seed's approach, the Keras example's and hcr's (default, small and quick runs) side by side on one machine.
 
 Measures time to a test accuracy, final test accuracy, training and inference speed, single-image latency,
 peak memory on EMNIST, parameters and model file size; prints a table and PASS/FAIL lines, and writes JSON.
@@ -72,7 +72,7 @@ def fit_keras_example(ds: Dataset, epochs: int, callbacks: list) -> tuple[keras.
 
 def fit_hcr(ds: Dataset, epochs: int, callbacks: list, model: str = 'default', augment: bool | None = None,
             learning_rate: float | None = None) -> tuple[keras.Model, int]:
-    "hcr's training of `model`, from the functions `hcr.train.train` calls, with its defaults (no run-folder callbacks)."
+    "hcr's training of `model`, from the functions `hcr.train.train` calls, with its defaults unless given (no run-folder callbacks)."
     d = HCR_DEFAULTS
     keras.utils.set_random_seed(d['seed'])
     train_rows, val_rows = hcr_train.split_validation(ds, d['val_fraction'], d['seed'])

@@ -64,7 +64,7 @@ def hcr_cnn(num_classes: int, filters: tuple = (48, 96, 192), dropout: float = 0
     return keras.Model(inputs, outputs, name='hcr_cnn')
 
 def small_cnn(num_classes: int, sync_bn: bool = False) -> keras.Model:
-    "hcr's CNN at a third of the width (16/32/64 filters): about a ninth of the multiply-adds, for fast inference."
+    "hcr's CNN at a third of the width (16/32/64 filters): about an eighth of the multiply-adds, for fast inference."
     return hcr_cnn(num_classes, filters=(16, 32, 64), sync_bn=sync_bn)
 
 # %% ../nbs/03_model.ipynb #9e719ca3

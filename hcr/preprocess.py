@@ -5,6 +5,8 @@
 # %% ../nbs/02_preprocess.ipynb #cell-002
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 import tensorflow as tf
 import keras
@@ -34,17 +36,23 @@ def augmenter(seed: int = 0, rotation_degrees: float = 10, shift: float = 0.1, z
 
 # %% ../nbs/02_preprocess.ipynb #cell-011
 def make_batches(images: np.ndarray, labels: np.ndarray, batch_size: int = 128, training: bool = False,
-                 augment: bool = False, seed: int = 0, rows: np.ndarray | None = None) -> tf.data.Dataset:
+                 augment: bool = False, seed: int = 0, rows: Sequence[int] | np.ndarray | None = None) -> tf.data.Dataset:
     "A `tf.data` pipeline over `rows` of the arrays (all by default): indices -> (shuffle) -> batch -> gather the uint8 images -> scale -> (augment) -> prefetch."
     if batch_size < 1: raise HcrError(f'batch size must be at least 1, got {batch_size}')
     if len(images) != len(labels): raise HcrError(f'{len(images)} images but {len(labels)} labels')
     images, labels = np.asarray(images), np.asarray(labels)
     rows = np.arange(len(labels)) if rows is None else np.asarray(rows)
+    if rows.ndim != 1 or not np.issubdtype(rows.dtype, np.integer) or (len(rows) and not 0 <= rows.min() <= rows.max() < len(labels)):
+        raise HcrError(f'rows must be row numbers from 0 to {len(labels) - 1}')
     types = (tf.as_dtype(images.dtype), tf.as_dtype(labels.dtype))
+
+    def pick(i: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        chosen = rows[i]
+        return images[chosen], labels[chosen]
 
     def gather(i: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
         # Straight from the numpy arrays: a TensorFlow copy of the set would cost twice its size while being made.
-        x, y = tf.numpy_function(lambda i: (images[rows[i]], labels[rows[i]]), [i], types, stateful=False)
+        x, y = tf.numpy_function(pick, [i], types, stateful=False)
         return scale(tf.ensure_shape(x, (None, *images.shape[1:])), tf.ensure_shape(y, (None,)))
 
     # Shuffling indices, not images: the shuffle buffer holds one integer per image instead of a copy of the set.

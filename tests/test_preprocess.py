@@ -69,6 +69,23 @@ def test_make_batches_augment_keeps_labels_and_range():
     assert x.shape == plain.shape and not np.allclose(x, plain, atol=0.05)  # augmentation did something
 
 
+def test_make_batches_rows_same_batches_as_copies():
+    "Training on `rows` of the arrays gives, batch for batch, what training on a copy of those rows gives."
+    images, labels = numbered(300)
+    rows = np.sort(np.random.default_rng(0).choice(300, 200, replace=False))
+    by_rows = make_batches(images, labels, 32, training=True, seed=5, rows=rows)
+    copied = make_batches(images[rows], labels[rows], 32, training=True, seed=5)
+    for (x1, y1), (x2, y2) in zip(by_rows, copied, strict=True):
+        np.testing.assert_array_equal(y1.numpy(), y2.numpy())
+        np.testing.assert_array_equal(x1.numpy(), x2.numpy())
+
+
+@pytest.mark.parametrize('rows', [[0, 300], [-1], [0.5], np.ones((2, 2), int)])
+def test_make_batches_bad_rows(rows):
+    images, labels = numbered(300)
+    with pytest.raises(HcrError, match='rows must be row numbers from 0 to 299'): make_batches(images, labels, rows=rows)
+
+
 @pytest.mark.parametrize('size', [0, -1])
 def test_make_batches_bad_batch_size(size):
     images, labels = numbered(4)
