@@ -30,7 +30,6 @@ import tensorflow as tf
 
 from hcr.data import Dataset, load_dataset
 from hcr.model import build_model, keras_example_cnn, seed_cnn
-from hcr.preprocess import make_batches
 from hcr import train as hcr_train
 
 HCR_DEFAULTS = {k: p.default for k, p in inspect.signature(hcr_train.train).parameters.items()}
@@ -81,10 +80,9 @@ def fit_hcr(ds: Dataset, epochs: int, callbacks: list, model: str = 'default', a
                                     d['learning_rate'] if learning_rate is None else learning_rate)
     stop = hcr_train.early_stopping(d['patience'], epochs)
     augment = hcr_train.AUGMENT_BY_DEFAULT[ds.name] if augment is None else augment
-    model.fit(make_batches(ds.images, ds.labels, d['batch_size'], training=True, augment=augment, seed=d['seed'],
-                           rows=train_rows),
-              validation_data=make_batches(ds.images, ds.labels, hcr_train.VAL_BATCH, rows=val_rows), epochs=epochs,
-              callbacks=[stop, *callbacks], verbose=0, shuffle=False)
+    train_batches, val_batches = hcr_train.split_batches(ds, (train_rows, val_rows), d['batch_size'], augment, d['seed'])
+    model.fit(train_batches, validation_data=val_batches, epochs=epochs, callbacks=[stop, *callbacks], verbose=0,
+              shuffle=False)
     return model, len(train_rows)
 
 

@@ -126,6 +126,7 @@ d = { 'settings': { 'branch': 'main',
                            'hcr.train.run_environment': ('train.html#run_environment', 'hcr/train.py'),
                            'hcr.train.save_model': ('train.html#save_model', 'hcr/train.py'),
                            'hcr.train.set_seed': ('train.html#set_seed', 'hcr/train.py'),
+                           'hcr.train.split_batches': ('train.html#split_batches', 'hcr/train.py'),
                            'hcr.train.split_validation': ('train.html#split_validation', 'hcr/train.py'),
                            'hcr.train.train': ('train.html#train', 'hcr/train.py'),
                            'hcr.train.write_json': ('train.html#write_json', 'hcr/train.py')}}}

@@ -18,7 +18,7 @@ import tensorflow as tf
 from .data import Dataset
 from .model import build_model
 from .preprocess import make_batches
-from .train import VAL_BATCH, early_stopping, EpochCheckpoint, HistoryCSV, TrainResult, compile_model, finish_run, make_strategy
+from .train import early_stopping, EpochCheckpoint, HistoryCSV, TrainResult, compile_model, finish_run, make_strategy, split_batches
 
 # %% auto #0
 __all__ = ['is_chief', 'worker_dir', 'distribute_batches', 'batch_totals', 'make_train_step', 'make_eval_step', 'run_epoch',
@@ -121,9 +121,8 @@ def train_with_strategy(strategy: tf.distribute.Strategy, params: dict, data: Da
     with strategy.scope():
         net = compile_model(build_model(params['model'], data.num_classes, sync_bn=True), steps, params['epochs'],
                             params['learning_rate'])
-    train_batches = distribute_batches(strategy, make_batches(data.images, data.labels, global_batch, training=True,
-                                                              augment=params['augment'], seed=params['seed'], rows=train_rows))
-    val_batches = distribute_batches(strategy, make_batches(data.images, data.labels, VAL_BATCH, rows=val_rows))
+    train_batches, val_batches = (distribute_batches(strategy, b) for b in
+                                  split_batches(data, rows, global_batch, params['augment'], params['seed']))
     with worker_dir(run_dir, is_chief(strategy.cluster_resolver)) as out:
         started = time.time()
         history = fit_distributed(net, strategy, train_batches, val_batches, params['epochs'], params['patience'], out, verbose)

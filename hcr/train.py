@@ -30,8 +30,8 @@ from .preprocess import make_batches
 # %% auto #0
 __all__ = ['STRATEGIES', 'AUGMENT_BY_DEFAULT', 'EPOCHS_BY_DEFAULT', 'VAL_BATCH', 'prepare_run_dir', 'write_json', 'save_model',
            'library_versions', 'git_commit', 'cpu_model', 'run_environment', 'split_validation', 'lr_schedule',
-           'compile_model', 'HistoryCSV', 'EpochCheckpoint', 'make_strategy', 'TrainResult', 'check_train_args',
-           'early_stopping', 'set_seed', 'train', 'finish_run']
+           'compile_model', 'HistoryCSV', 'EpochCheckpoint', 'make_strategy', 'split_batches', 'TrainResult',
+           'check_train_args', 'early_stopping', 'set_seed', 'train', 'finish_run']
 
 # %% ../nbs/04_train.ipynb #cell-005
 def prepare_run_dir(out_dir: str | Path) -> Path:
@@ -153,6 +153,14 @@ AUGMENT_BY_DEFAULT = {'mnist': True, 'emnist': True}
 EPOCHS_BY_DEFAULT = {'mnist': 15, 'emnist': 30}  # EMNIST, augmented, is still improving after 15
 VAL_BATCH = 256  # larger validation batches only cost memory: 1,024 images through the default net's first convolution are 133 MB
 
+# %% ../nbs/04_train.ipynb #cell-022b
+def split_batches(data: Dataset, rows: tuple[np.ndarray, np.ndarray], batch_size: int, augment: bool = False,
+                  seed: int = 0) -> tuple[tf.data.Dataset, tf.data.Dataset]:
+    "The training batches (shuffled, augmented if `augment`) and the validation batches (`VAL_BATCH`) of `data`'s `rows`."
+    train_rows, val_rows = rows
+    return (make_batches(data.images, data.labels, batch_size, training=True, augment=augment, seed=seed, rows=train_rows),
+            make_batches(data.images, data.labels, VAL_BATCH, rows=val_rows))
+
 # %% ../nbs/04_train.ipynb #cell-023
 @dataclass
 class TrainResult:
@@ -215,8 +223,8 @@ def train(dataset: str = 'mnist', model: str = 'default', epochs: int | None = N
         EpochCheckpoint(run_dir/'checkpoint.keras'),
     ]
     started = time.time()
-    net.fit(make_batches(data.images, data.labels, global_batch, training=True, augment=augment, seed=seed, rows=train_rows),
-            validation_data=make_batches(data.images, data.labels, VAL_BATCH, rows=val_rows), epochs=epochs, callbacks=callbacks, verbose=verbose,
+    train_batches, val_batches = split_batches(data, (train_rows, val_rows), global_batch, augment, seed)
+    net.fit(train_batches, validation_data=val_batches, epochs=epochs, callbacks=callbacks, verbose=verbose,
             shuffle=False)  # make_batches shuffles
     record = finish_run(net, run_dir, params, data, len(train_rows), len(val_rows), time.time() - started, save_h5)
     return TrainResult(net, pd.read_csv(run_dir/'history.csv'), run_dir, record)
