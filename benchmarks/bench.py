@@ -77,7 +77,8 @@ def fit_hcr(ds: Dataset, epochs: int, callbacks: list, model: str = 'default', a
     train_rows, val_rows = hcr_train.split_validation(ds, d['val_fraction'], d['seed'])
     steps = -(-len(train_rows) // d['batch_size'])
     model = hcr_train.compile_model(build_model(model, ds.num_classes), steps, epochs,
-                                    d['learning_rate'] if learning_rate is None else learning_rate)
+                                    d['learning_rate'] if learning_rate is None else learning_rate,
+                                    hcr_train.LABEL_SMOOTHING_BY_DEFAULT[ds.name])
     stop = hcr_train.early_stopping(d['patience'], epochs)
     augment = hcr_train.AUGMENT_BY_DEFAULT[ds.name] if augment is None else augment
     train_batches, val_batches = hcr_train.split_batches(ds, (train_rows, val_rows), d['batch_size'], augment, d['seed'])

@@ -23,7 +23,8 @@ def cmd_train(args) -> int:
     from hcr.evaluate import evaluate_run
     result = train(args.dataset, model=args.model, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
                    out_dir=args.out, source=args.source, data_dir=args.data_dir, augment=args.augment,
-                   learning_rate=args.learning_rate, save_h5=args.save_h5, strategy=args.strategy)
+                   learning_rate=args.learning_rate, label_smoothing=args.label_smoothing, save_h5=args.save_h5,
+                   strategy=args.strategy)
     metrics = evaluate_run(result.run_dir)
     print(f"test accuracy {metrics['test_accuracy']:.2%} on {metrics['test_count']:,} {args.dataset} test images; "
           f"run saved in {result.run_dir}")
@@ -86,6 +87,8 @@ def make_parser() -> argparse.ArgumentParser:
     t.add_argument('--epochs', type=int, help='at most this many epochs; early stopping may end sooner (default 15 for mnist, 30 for emnist)')
     t.add_argument('--batch-size', type=int, default=128, help='images per batch and replica (default 128)')
     t.add_argument('--learning-rate', type=float, default=3e-3, help='peak learning rate (default 0.003)')
+    t.add_argument('--label-smoothing', type=float, default=None,
+                   help="target 1-e on the class plus e spread over all classes (default: the dataset's)")
     t.add_argument('--seed', type=int, default=0, help='random seed; the same seed gives the same model (default 0)')
     t.add_argument('--augment', action=argparse.BooleanOptionalAction, default=None,
                    help='random rotations, shifts and zooms in training (default: on)')

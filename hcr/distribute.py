@@ -18,7 +18,8 @@ import tensorflow as tf
 from .data import Dataset
 from .model import build_model
 from .preprocess import make_batches
-from .train import early_stopping, EpochCheckpoint, HistoryCSV, TrainResult, compile_model, finish_run, make_strategy, split_batches
+from .train import (early_stopping, EpochCheckpoint, HistoryCSV, TrainResult, compile_model, finish_run, make_strategy,
+                       smoothed_crossentropy, split_batches)
 
 # %% auto #0
 __all__ = ['is_chief', 'worker_dir', 'distribute_batches', 'batch_totals', 'make_train_step', 'make_eval_step', 'run_epoch',
@@ -53,13 +54,13 @@ def batch_totals(labels: tf.Tensor, probs: tf.Tensor, losses: tf.Tensor) -> tf.T
     correct = tf.cast(tf.argmax(probs, -1) == tf.cast(labels, tf.int64), tf.float32)
     return tf.stack([tf.reduce_sum(losses), tf.reduce_sum(correct), tf.cast(tf.size(labels), tf.float32)])
 
-def make_train_step(strategy: tf.distribute.Strategy, net: keras.Model):
+def make_train_step(strategy: tf.distribute.Strategy, net: keras.Model, label_smoothing: float = 0.0):
     "A `tf.function` taking one distributed batch: one optimizer update of `net`; returns the batch's `batch_totals` over all replicas."
     def replica_step(images, labels):
         count = tf.distribute.get_replica_context().all_reduce('sum', tf.cast(tf.size(labels), tf.float32))
         with tf.GradientTape() as tape:
             probs = net(images, training=True)
-            losses = keras.losses.sparse_categorical_crossentropy(labels, probs)
+            losses = smoothed_crossentropy(labels, probs, label_smoothing)
             loss = tf.nn.compute_average_loss(losses, global_batch_size=tf.cast(count, tf.int64))
         grads = tape.gradient(loss, net.trainable_variables)
         net.optimizer.apply_gradients(zip(grads, net.trainable_variables))  # sums the gradients of all replicas
@@ -70,11 +71,11 @@ def make_train_step(strategy: tf.distribute.Strategy, net: keras.Model):
         return strategy.reduce('sum', strategy.run(replica_step, args=batch), axis=None)
     return step
 
-def make_eval_step(strategy: tf.distribute.Strategy, net: keras.Model):
+def make_eval_step(strategy: tf.distribute.Strategy, net: keras.Model, label_smoothing: float = 0.0):
     "A `tf.function` taking one distributed batch: `net`'s inference-mode `batch_totals` over all replicas."
     def replica_step(images, labels):
         probs = net(images, training=False)
-        return batch_totals(labels, probs, keras.losses.sparse_categorical_crossentropy(labels, probs))
+        return batch_totals(labels, probs, smoothed_crossentropy(labels, probs, label_smoothing))  # the loss of fit's val_loss
 
     @tf.function
     def step(batch):
@@ -90,9 +91,9 @@ def run_epoch(step, batches: tf.distribute.DistributedDataset) -> dict:
 # %% ../nbs/09_distribute.ipynb #c84d5bc2
 def fit_distributed(net: keras.Model, strategy: tf.distribute.Strategy, train_batches: tf.distribute.DistributedDataset,
                     val_batches: tf.distribute.DistributedDataset, epochs: int, patience: int, out_dir: Path,
-                    verbose: int | str = 'auto') -> pd.DataFrame:
-    "Train `net` (compiled under `strategy`) for up to `epochs`, writing `history.csv` and `checkpoint.keras` into `out_dir`; the history."
-    train_step, eval_step = make_train_step(strategy, net), make_eval_step(strategy, net)
+                    verbose: int | str = 'auto', label_smoothing: float = 0.0) -> pd.DataFrame:
+    "Train `net` (compiled under `strategy`) for up to `epochs`, writing `history.csv` and `checkpoint.keras` into `out_dir`; the history. The loss is smoothed by `label_smoothing`."
+    train_step, eval_step = make_train_step(strategy, net, label_smoothing), make_eval_step(strategy, net, label_smoothing)
     callbacks = keras.callbacks.CallbackList([
         early_stopping(patience, epochs),
         HistoryCSV(out_dir/'history.csv'),
@@ -120,12 +121,13 @@ def train_with_strategy(strategy: tf.distribute.Strategy, params: dict, data: Da
     steps = -(-len(train_rows) // global_batch)
     with strategy.scope():
         net = compile_model(build_model(params['model'], data.num_classes, sync_bn=True), steps, params['epochs'],
-                            params['learning_rate'])
+                            params['learning_rate'], params['label_smoothing'])
     train_batches, val_batches = (distribute_batches(strategy, b) for b in
                                   split_batches(data, rows, global_batch, params['augment'], params['seed']))
     with worker_dir(run_dir, is_chief(strategy.cluster_resolver)) as out:
         started = time.time()
-        history = fit_distributed(net, strategy, train_batches, val_batches, params['epochs'], params['patience'], out, verbose)
+        history = fit_distributed(net, strategy, train_batches, val_batches, params['epochs'], params['patience'], out, verbose,
+                                  params['label_smoothing'])
         record = finish_run(net, out, params, data, len(train_rows), len(val_rows), time.time() - started, save_h5)
     return TrainResult(net, history, run_dir, record)
 

@@ -28,10 +28,11 @@ from .model import MODELS, build_model
 from .preprocess import make_batches
 
 # %% auto #0
-__all__ = ['STRATEGIES', 'AUGMENT_BY_DEFAULT', 'EPOCHS_BY_DEFAULT', 'VAL_BATCH', 'prepare_run_dir', 'write_json', 'save_model',
-           'library_versions', 'git_commit', 'cpu_model', 'run_environment', 'split_validation', 'lr_schedule',
-           'compile_model', 'HistoryCSV', 'EpochCheckpoint', 'make_strategy', 'split_batches', 'TrainResult',
-           'check_train_args', 'early_stopping', 'set_seed', 'train', 'finish_run']
+__all__ = ['STRATEGIES', 'AUGMENT_BY_DEFAULT', 'LABEL_SMOOTHING_BY_DEFAULT', 'EPOCHS_BY_DEFAULT', 'VAL_BATCH', 'prepare_run_dir',
+           'write_json', 'save_model', 'library_versions', 'git_commit', 'cpu_model', 'run_environment',
+           'split_validation', 'lr_schedule', 'compile_model', 'smoothed_crossentropy', 'SmoothedCrossentropy',
+           'HistoryCSV', 'EpochCheckpoint', 'make_strategy', 'split_batches', 'TrainResult', 'check_train_args',
+           'early_stopping', 'set_seed', 'train', 'finish_run']
 
 # %% ../nbs/04_train.ipynb #cell-005
 def prepare_run_dir(out_dir: str | Path) -> Path:
@@ -103,11 +104,31 @@ def lr_schedule(steps_per_epoch: int, epochs: int, peak: float = 3e-3) -> keras.
         0.0, decay_steps=max(1, steps_per_epoch*epochs - warmup), alpha=0.01,
         warmup_target=peak, warmup_steps=warmup)
 
-def compile_model(model: keras.Model, steps_per_epoch: int, epochs: int, learning_rate: float = 3e-3) -> keras.Model:
-    "Compile `model` with Adam on `lr_schedule`, sparse cross-entropy and accuracy."
+def compile_model(model: keras.Model, steps_per_epoch: int, epochs: int, learning_rate: float = 3e-3,
+                  label_smoothing: float = 0.0) -> keras.Model:
+    "Compile `model` with Adam on `lr_schedule`, cross-entropy (smoothed by `label_smoothing`, see below) and accuracy."
+    loss = SmoothedCrossentropy(label_smoothing) if label_smoothing else 'sparse_categorical_crossentropy'
     model.compile(optimizer=keras.optimizers.Adam(lr_schedule(steps_per_epoch, epochs, learning_rate)),
-                  loss='sparse_categorical_crossentropy', metrics=['accuracy'])
+                  loss=loss, metrics=['accuracy'])
     return model
+
+# %% ../nbs/04_train.ipynb #cell-015b
+def smoothed_crossentropy(labels, probs, label_smoothing: float = 0.0):
+    "Per-image cross-entropy of integer `labels` against `probs`, the target smoothed by `label_smoothing` (none: the sparse loss)."
+    if not label_smoothing: return keras.losses.sparse_categorical_crossentropy(labels, probs)
+    targets = keras.ops.one_hot(keras.ops.reshape(keras.ops.cast(labels, 'int32'), [-1]), keras.ops.shape(probs)[-1])
+    return keras.losses.categorical_crossentropy(targets, probs, label_smoothing=label_smoothing)
+
+@keras.saving.register_keras_serializable(package='hcr')
+class SmoothedCrossentropy(keras.losses.Loss):
+    "`smoothed_crossentropy` as a Keras loss, averaged over the batch."
+    def __init__(self, label_smoothing: float = 0.1, name: str = 'smoothed_crossentropy', **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.label_smoothing = label_smoothing
+
+    def call(self, y_true, y_pred): return smoothed_crossentropy(y_true, y_pred, self.label_smoothing)
+
+    def get_config(self) -> dict: return {**super().get_config(), 'label_smoothing': self.label_smoothing}
 
 # %% ../nbs/04_train.ipynb #cell-017
 class HistoryCSV(keras.callbacks.Callback):
@@ -150,6 +171,7 @@ def make_strategy(name: str = 'default') -> tf.distribute.Strategy:
 
 # %% ../nbs/04_train.ipynb #cell-022
 AUGMENT_BY_DEFAULT = {'mnist': True, 'emnist': True}
+LABEL_SMOOTHING_BY_DEFAULT = {'mnist': 0.0, 'emnist': 0.0}
 EPOCHS_BY_DEFAULT = {'mnist': 15, 'emnist': 30}  # EMNIST, augmented, is still improving after 15
 VAL_BATCH = 256  # larger validation batches only cost memory: 1,024 images through the default net's first convolution are 133 MB
 
@@ -170,7 +192,8 @@ class TrainResult:
     run_dir: Path
     record: dict
 
-def check_train_args(dataset: str, source: str, model: str, epochs: int, batch_size: int, strategy: str = 'default'):
+def check_train_args(dataset: str, source: str, model: str, epochs: int, batch_size: int, strategy: str = 'default',
+                     label_smoothing: float | None = None):
     "Refuse bad training arguments with one clear line each, before any work."
     get_spec(dataset)
     if source not in SOURCES: raise HcrError(f"unknown source {source!r}: choose one of {', '.join(SOURCES)}")
@@ -180,6 +203,8 @@ def check_train_args(dataset: str, source: str, model: str, epochs: int, batch_s
     if not isinstance(batch_size, int) or batch_size < 1:
         raise HcrError(f'batch size must be a whole number of at least 1, got {batch_size!r}')
     if strategy not in STRATEGIES: raise HcrError(f"unknown strategy {strategy!r}: choose one of {', '.join(STRATEGIES)}")
+    if label_smoothing is not None and not (isinstance(label_smoothing, (int, float)) and 0 <= label_smoothing < 1):
+        raise HcrError(f'label smoothing must be a number from 0 up to (not including) 1, got {label_smoothing!r}')
 
 def early_stopping(patience: int, epochs: int) -> keras.callbacks.EarlyStopping:
     "Stop when the validation loss has not improved for `patience` epochs, from half-way on; keep the best weights."
@@ -196,14 +221,15 @@ def train(dataset: str = 'mnist', model: str = 'default', epochs: int | None = N
           seed: int = 0, out_dir: str | Path | None = None, source: str = 'auto',
           data_dir: str | Path | None = None, augment: bool | None = None, learning_rate: float = 3e-3,
           val_fraction: float = 0.1, patience: int = 5, save_h5: bool = False,
-          strategy: str = 'default', verbose: int | str = 'auto') -> TrainResult:
+          strategy: str = 'default', label_smoothing: float | None = None, verbose: int | str = 'auto') -> TrainResult:
     "Train `model` on `dataset`, writing the run folder `out_dir` (default `runs/<dataset>`); resumes an interrupted run (except under `multiworker`)."
-    check_train_args(dataset, source, model, epochs, batch_size, strategy)
+    check_train_args(dataset, source, model, epochs, batch_size, strategy, label_smoothing)
     augment = AUGMENT_BY_DEFAULT[dataset] if augment is None else augment
+    label_smoothing = LABEL_SMOOTHING_BY_DEFAULT[dataset] if label_smoothing is None else float(label_smoothing)
     epochs = EPOCHS_BY_DEFAULT[dataset] if epochs is None else epochs
     params = dict(dataset=dataset, model=model, epochs=epochs, batch_size=batch_size, seed=seed, source=source,
                   data_dir=str(data_dir) if data_dir else None, augment=augment, learning_rate=learning_rate,
-                  val_fraction=val_fraction, patience=patience, strategy=strategy)
+                  val_fraction=val_fraction, patience=patience, strategy=strategy, label_smoothing=label_smoothing)
     run_dir = prepare_run_dir(out_dir or Path('runs')/dataset)
     data = load_dataset(dataset, 'train', source=source, data_dir=data_dir)
     set_seed(seed)
@@ -215,7 +241,7 @@ def train(dataset: str = 'mnist', model: str = 'default', epochs: int | None = N
     global_batch = batch_size * dist.num_replicas_in_sync
     steps = -(-len(train_rows) // global_batch)
     with dist.scope():
-        net = compile_model(build_model(model, data.num_classes), steps, epochs, learning_rate)
+        net = compile_model(build_model(model, data.num_classes), steps, epochs, learning_rate, label_smoothing)
     callbacks = [
         keras.callbacks.BackupAndRestore(str(run_dir/'backup'), double_checkpoint=True),
         early_stopping(patience, epochs),
