@@ -55,7 +55,7 @@ def batch_totals(labels: tf.Tensor, probs: tf.Tensor, losses: tf.Tensor) -> tf.T
     return tf.stack([tf.reduce_sum(losses), tf.reduce_sum(correct), tf.cast(tf.size(labels), tf.float32)])
 
 def make_train_step(strategy: tf.distribute.Strategy, net: keras.Model, label_smoothing: float = 0.0):
-    "A `tf.function` taking one distributed batch: one optimizer update of `net`; returns the batch's `batch_totals` over all replicas."
+    "A `tf.function` taking one distributed batch: one optimizer update of `net` on `smoothed_crossentropy`; returns the batch's `batch_totals` over all replicas."
     def replica_step(images, labels):
         count = tf.distribute.get_replica_context().all_reduce('sum', tf.cast(tf.size(labels), tf.float32))
         with tf.GradientTape() as tape:
@@ -72,7 +72,7 @@ def make_train_step(strategy: tf.distribute.Strategy, net: keras.Model, label_sm
     return step
 
 def make_eval_step(strategy: tf.distribute.Strategy, net: keras.Model, label_smoothing: float = 0.0):
-    "A `tf.function` taking one distributed batch: `net`'s inference-mode `batch_totals` over all replicas."
+    "A `tf.function` taking one distributed batch: `net`'s inference-mode `batch_totals` (loss smoothed as in training) over all replicas."
     def replica_step(images, labels):
         probs = net(images, training=False)
         return batch_totals(labels, probs, smoothed_crossentropy(labels, probs, label_smoothing))  # the loss of fit's val_loss
@@ -92,7 +92,7 @@ def run_epoch(step, batches: tf.distribute.DistributedDataset) -> dict:
 def fit_distributed(net: keras.Model, strategy: tf.distribute.Strategy, train_batches: tf.distribute.DistributedDataset,
                     val_batches: tf.distribute.DistributedDataset, epochs: int, patience: int, out_dir: Path,
                     verbose: int | str = 'auto', label_smoothing: float = 0.0) -> pd.DataFrame:
-    "Train `net` (compiled under `strategy`) for up to `epochs`, writing `history.csv` and `checkpoint.keras` into `out_dir`; the history. The loss is smoothed by `label_smoothing`."
+    "Train `net` (compiled under `strategy`) for up to `epochs`, writing `history.csv` and `checkpoint.keras` into `out_dir`; the history."
     train_step, eval_step = make_train_step(strategy, net, label_smoothing), make_eval_step(strategy, net, label_smoothing)
     callbacks = keras.callbacks.CallbackList([
         early_stopping(patience, epochs),
