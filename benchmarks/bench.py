@@ -51,7 +51,7 @@ def to_float(images: np.ndarray) -> np.ndarray:
 def fit_float_arrays(build: Callable, ds: Dataset, epochs: int, callbacks: list,
                      validation_split: float = 0.0) -> tuple[keras.Model, int]:
     "The baselines' way: whole split to float32 up front, plain Adam, batch 128."
-    hcr_train.set_seed(0)  # deterministic ops, as hcr.train.train runs: a rerun gives the same accuracies
+    keras.utils.set_random_seed(0)  # as the baselines ran: without TensorFlow's deterministic ops
     x, y = to_float(ds.images), ds.labels
     model = build(ds.num_classes)
     model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])
@@ -73,7 +73,7 @@ def fit_hcr(ds: Dataset, epochs: int, callbacks: list, model: str = 'default', a
             learning_rate: float | None = None) -> tuple[keras.Model, int]:
     "hcr's training of `model`, from the functions `hcr.train.train` calls, with its defaults unless given (no run-folder callbacks)."
     d = HCR_DEFAULTS
-    hcr_train.set_seed(d['seed'])
+    hcr_train.set_seed(d['seed'])  # as hcr.train.train: deterministic ops, process-wide from here on (the baselines run first)
     train_rows, val_rows = hcr_train.split_validation(ds, d['val_fraction'], d['seed'])
     steps = -(-len(train_rows) // d['batch_size'])
     model = hcr_train.compile_model(build_model(model, ds.num_classes), steps, epochs,
