@@ -17,7 +17,6 @@ import tensorflow as tf
 
 from .data import Dataset
 from .model import build_model
-from .preprocess import make_batches
 from .train import (early_stopping, EpochCheckpoint, HistoryCSV, TrainResult, compile_model, finish_run, make_strategy,
                        smoothed_crossentropy, split_batches)
 
