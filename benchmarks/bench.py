@@ -75,7 +75,7 @@ def fit_hcr(ds: Dataset, epochs: int, callbacks: list, model: str = 'default', a
     d = HCR_DEFAULTS
     hcr_train.set_seed(d['seed'])  # as hcr.train.train: deterministic ops, process-wide from here on (the baselines run first)
     train_rows, val_rows = hcr_train.split_validation(ds, d['val_fraction'], d['seed'])
-    steps = -(-len(train_rows) // d['batch_size'])
+    steps = hcr_train.steps_per_epoch(len(train_rows), d['batch_size'])
     model = hcr_train.compile_model(build_model(model, ds.num_classes), steps, epochs,
                                     d['learning_rate'] if learning_rate is None else learning_rate,
                                     hcr_train.LABEL_SMOOTHING_BY_DEFAULT[ds.name])

@@ -133,5 +133,7 @@ d = { 'settings': { 'branch': 'main',
                            'hcr.train.smoothed_crossentropy': ('train.html#smoothed_crossentropy', 'hcr/train.py'),
                            'hcr.train.split_batches': ('train.html#split_batches', 'hcr/train.py'),
                            'hcr.train.split_validation': ('train.html#split_validation', 'hcr/train.py'),
+                           'hcr.train.steps_per_epoch': ('train.html#steps_per_epoch', 'hcr/train.py'),
+                           'hcr.train.stopping_start': ('train.html#stopping_start', 'hcr/train.py'),
                            'hcr.train.train': ('train.html#train', 'hcr/train.py'),
                            'hcr.train.write_json': ('train.html#write_json', 'hcr/train.py')}}}

@@ -18,7 +18,7 @@ import tensorflow as tf
 from .data import Dataset
 from .model import build_model
 from .train import (early_stopping, EpochCheckpoint, HistoryCSV, TrainResult, compile_model, finish_run, make_strategy,
-                       smoothed_crossentropy, split_batches)
+                       smoothed_crossentropy, split_batches, steps_per_epoch)
 
 # %% auto #0
 __all__ = ['is_chief', 'worker_dir', 'distribute_batches', 'batch_totals', 'make_train_step', 'make_eval_step', 'run_epoch',
@@ -117,7 +117,7 @@ def train_with_strategy(strategy: tf.distribute.Strategy, params: dict, data: Da
     "Train on `data`'s `rows` (training rows, validation rows) as `params` (`train`'s arguments) say, under `strategy`."
     train_rows, val_rows = rows
     global_batch = params['batch_size'] * strategy.num_replicas_in_sync
-    steps = -(-len(train_rows) // global_batch)
+    steps = steps_per_epoch(len(train_rows), global_batch)
     with strategy.scope():
         net = compile_model(build_model(params['model'], data.num_classes, sync_bn=True), steps, params['epochs'],
                             params['learning_rate'], params['label_smoothing'])

@@ -19,7 +19,7 @@ from sklearn.metrics import classification_report, confusion_matrix
 
 from .data import Dataset, HcrError, atomic_path, load_dataset
 from .plots import image_grid
-from .preprocess import make_batches
+from .preprocess import EVAL_BATCH, make_batches
 from .train import write_json
 
 # %% auto #0
@@ -86,7 +86,7 @@ def evaluate_model(model: keras.Model, ds: Dataset) -> Evaluation:
     if model.output_shape[-1] != ds.num_classes:
         raise HcrError(f'the model has {model.output_shape[-1]} outputs but {ds.name} has {ds.num_classes} classes: '
                        'was it trained on the other dataset?')
-    probs = model.predict(make_batches(ds.images, ds.labels, 1024), verbose=0)
+    probs = model.predict(make_batches(ds.images, ds.labels, EVAL_BATCH), verbose=0)
     return Evaluation(ds.labels, probs.astype(np.float64), ds.classes)
 
 # %% ../nbs/05_evaluate.ipynb #c37a10b7

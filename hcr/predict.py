@@ -14,7 +14,7 @@ from PIL import Image, UnidentifiedImageError
 import hcr
 from .data import HcrError
 from .evaluate import Run, load_run
-from .preprocess import make_batches, prepare_image
+from .preprocess import EVAL_BATCH, make_batches, prepare_image
 
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'MAX_PIXELS', 'WORKING_SIZE', 'DEFAULT_RUN', 'read_image', 'Prediction', 'expand_paths',
@@ -76,7 +76,7 @@ def expand_paths(items: list) -> list[Path]:
 
 def predict_arrays(run: Run, images: np.ndarray, top_k: int = 3) -> list[list]:
     "Top-k (character, probability) for each prepared (28, 28, 1) uint8 image."
-    probs = run.model.predict(make_batches(images, np.zeros(len(images), np.int64), 1024), verbose=0)
+    probs = run.model.predict(make_batches(images, np.zeros(len(images), np.int64), EVAL_BATCH), verbose=0)
     order = np.argsort(-probs, axis=1)[:, :top_k]
     return [[(run.classes[j], float(p[j])) for j in row] for p, row in zip(probs, order)]
 

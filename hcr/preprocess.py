@@ -16,7 +16,7 @@ from scipy import ndimage
 from .data import HcrError, get_spec
 
 # %% auto #0
-__all__ = ['STYLES', 'scale', 'augmenter', 'make_batches', 'to_grey', 'ink_on_black', 'prepare_image', 'on_paper']
+__all__ = ['EVAL_BATCH', 'STYLES', 'scale', 'augmenter', 'make_batches', 'to_grey', 'ink_on_black', 'prepare_image', 'on_paper']
 
 # %% ../nbs/02_preprocess.ipynb #cell-005
 def scale(images: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
@@ -35,6 +35,8 @@ def augmenter(seed: int = 0, rotation_degrees: float = 10, shift: float = 0.1, z
     ], name='augment')
 
 # %% ../nbs/02_preprocess.ipynb #cell-011
+EVAL_BATCH = 256  # see above: larger evaluation batches only cost memory
+
 def make_batches(images: np.ndarray, labels: np.ndarray, batch_size: int = 128, training: bool = False,
                  augment: bool = False, seed: int = 0, rows: Sequence[int] | np.ndarray | None = None) -> tf.data.Dataset:
     "A `tf.data` pipeline over `rows` of the arrays (all by default): indices -> (shuffle) -> batch -> gather the uint8 images -> scale -> (augment) -> prefetch."

@@ -26,14 +26,14 @@ from sklearn.model_selection import train_test_split
 
 from .data import SOURCES, HcrError, Dataset, atomic_path, atomic_write_text, get_spec, load_dataset
 from .model import MODELS, build_model
-from .preprocess import make_batches
+from .preprocess import EVAL_BATCH, make_batches
 
 # %% auto #0
-__all__ = ['STRATEGIES', 'AUGMENT_BY_DEFAULT', 'LABEL_SMOOTHING_BY_DEFAULT', 'EPOCHS_BY_DEFAULT', 'VAL_BATCH', 'prepare_run_dir',
-           'write_json', 'save_model', 'library_versions', 'git_commit', 'cpu_model', 'run_environment',
-           'split_validation', 'smoothed_crossentropy', 'SmoothedCrossentropy', 'lr_schedule', 'compile_model',
-           'HistoryCSV', 'EpochCheckpoint', 'make_strategy', 'split_batches', 'TrainResult', 'check_train_args',
-           'early_stopping', 'set_seed', 'train', 'finish_run']
+__all__ = ['STRATEGIES', 'AUGMENT_BY_DEFAULT', 'LABEL_SMOOTHING_BY_DEFAULT', 'EPOCHS_BY_DEFAULT', 'prepare_run_dir', 'write_json',
+           'save_model', 'library_versions', 'git_commit', 'cpu_model', 'run_environment', 'split_validation',
+           'smoothed_crossentropy', 'SmoothedCrossentropy', 'lr_schedule', 'compile_model', 'HistoryCSV',
+           'EpochCheckpoint', 'make_strategy', 'split_batches', 'steps_per_epoch', 'TrainResult', 'check_train_args',
+           'stopping_start', 'early_stopping', 'set_seed', 'train', 'finish_run']
 
 # %% ../nbs/04_train.ipynb #cell-005
 def prepare_run_dir(out_dir: str | Path) -> Path:
@@ -174,15 +174,18 @@ def make_strategy(name: str = 'default') -> tf.distribute.Strategy:
 AUGMENT_BY_DEFAULT = {'mnist': True, 'emnist': True}
 LABEL_SMOOTHING_BY_DEFAULT = {'mnist': 0.1, 'emnist': 0.1}
 EPOCHS_BY_DEFAULT = {'mnist': 20, 'emnist': 30}  # see the table above: one run each, measured on validation
-VAL_BATCH = 256  # larger validation batches only cost memory: 1,024 images through the default net's first convolution are 133 MB
 
 # %% ../nbs/04_train.ipynb #cell-022b
 def split_batches(data: Dataset, rows: tuple[np.ndarray, np.ndarray], batch_size: int, augment: bool = False,
                   seed: int = 0) -> tuple[tf.data.Dataset, tf.data.Dataset]:
-    "The training batches (shuffled, augmented if `augment`) and the validation batches (`VAL_BATCH`) of `data`'s `rows`."
+    "The training batches (shuffled, augmented if `augment`) and the validation batches (`EVAL_BATCH`) of `data`'s `rows`."
     train_rows, val_rows = rows
     return (make_batches(data.images, data.labels, batch_size, training=True, augment=augment, seed=seed, rows=train_rows),
-            make_batches(data.images, data.labels, VAL_BATCH, rows=val_rows))
+            make_batches(data.images, data.labels, EVAL_BATCH, rows=val_rows))
+
+def steps_per_epoch(n_rows: int, batch_size: int) -> int:
+    "Batches in one pass over `n_rows` rows; the last one may be short."
+    return -(-n_rows // batch_size)
 
 # %% ../nbs/04_train.ipynb #cell-023
 @dataclass
@@ -208,10 +211,14 @@ def check_train_args(dataset: str, source: str, model: str, epochs: int, batch_s
                                         or not 0 <= label_smoothing < 1):
         raise HcrError(f'label smoothing must be a number from 0 up to (not including) 1, got {label_smoothing!r}')
 
+def stopping_start(epochs: int) -> int:
+    "The first epoch (from 0) that early stopping watches: half-way, because the high-rate first half is noisy."
+    return epochs // 2
+
 def early_stopping(patience: int, epochs: int) -> keras.callbacks.EarlyStopping:
     "Stop when the validation loss has not improved for `patience` epochs, from half-way on; keep the best weights."
     return keras.callbacks.EarlyStopping('val_loss', patience=patience, restore_best_weights=True,
-                                         start_from_epoch=epochs // 2)  # the high-rate first half is noisy
+                                         start_from_epoch=stopping_start(epochs))
 
 def set_seed(seed: int):
     "Seed Python, NumPy and TensorFlow, and make TensorFlow's ops deterministic."
@@ -241,7 +248,7 @@ def train(dataset: str = 'mnist', model: str = 'default', epochs: int | None = N
         return train_multiworker(params, data, (train_rows, val_rows), run_dir, save_h5, verbose)
     dist = make_strategy(strategy)
     global_batch = batch_size * dist.num_replicas_in_sync
-    steps = -(-len(train_rows) // global_batch)
+    steps = steps_per_epoch(len(train_rows), global_batch)
     with dist.scope():
         net = compile_model(build_model(model, data.num_classes), steps, epochs, learning_rate, label_smoothing)
     callbacks = [
@@ -265,7 +272,8 @@ def finish_run(net: keras.Model, run_dir: Path, params: dict, data: Dataset, n_t
     save_model(net, run_dir/'model.keras')
     if save_h5: save_model(net, run_dir/'model.h5')
     write_json(run_dir/'labels.json', dict(enumerate(data.classes)))
-    best = int(history.val_loss.idxmin())
+    watched = history[history.epoch >= stopping_start(params['epochs'])]  # the epochs the kept weights come from
+    best = int(watched.val_loss.idxmin())
     record = {'params': params, 'num_classes': data.num_classes,
               'data': {**data.provenance(), 'train_count': n_train, 'val_count': n_val},
               'epochs_run': len(history), 'best_epoch': int(history.epoch[best]) + 1,
