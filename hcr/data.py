@@ -23,8 +23,8 @@ import numpy as np
 # %% auto #0
 __all__ = ['EMNIST_BALANCED_CLASSES', 'DATASETS', 'SPLITS', 'SOURCES', 'SAMPLE_DIR', 'HcrError', 'atomic_path',
            'atomic_write_text', 'sha256', 'read_idx', 'write_idx', 'DatasetSpec', 'get_spec', 'find_files',
-           'read_mapping', 'classes', 'Dataset', 'load_idx', 'load_tfds', 'resolve_source', 'load_dataset',
-           'ink_extent']
+           'read_mapping', 'classes', 'Dataset', 'transpose_images', 'load_idx', 'load_tfds', 'resolve_source',
+           'load_dataset', 'ink_extent']
 
 # %% ../nbs/00_data.ipynb #cell-006
 class HcrError(Exception):
@@ -64,27 +64,47 @@ def _open(path: Path):
     with open(path, 'rb') as f: magic = f.read(2)
     return gzip.open(path, 'rb') if magic == b'\x1f\x8b' else open(path, 'rb')
 
+_READ_CHUNK = 1 << 20  # a gzip read decompresses into a temporary of the size asked for
+
+def _read_header(path: Path, f) -> tuple[type, tuple]:
+    "The element type and shape an IDX header announces, checked."
+    magic = f.read(4)
+    if len(magic) < 4: raise HcrError(f'{path}: not an IDX file (only {len(magic)} bytes)')
+    zero, dtype_code, ndim = int.from_bytes(magic[:2], 'big'), magic[2], magic[3]
+    if zero != 0 or dtype_code not in _IDX_TYPES or ndim == 0:
+        raise HcrError(f'{path}: not an IDX file of unsigned bytes (magic number 0x{magic.hex()})')
+    dims = f.read(4*ndim)
+    if len(dims) < 4*ndim: raise HcrError(f'{path}: truncated header')
+    return _IDX_TYPES[dtype_code], tuple(int.from_bytes(dims[4*i:4*i+4], 'big') for i in range(ndim))
+
+def _read_into(f, flat: np.ndarray) -> int:
+    "Fill the flat array `flat` from `f`, a chunk at a time; return the number of bytes read."
+    got = 0
+    while got < len(flat):
+        n = f.readinto(flat[got:got + _READ_CHUNK])
+        if not n: break
+        got += n
+    return got
+
 def read_idx(path: str | Path) -> np.ndarray:
     "Read an IDX file (raw or gzip) into a numpy array, validating its header and size."
     path = Path(path)
     if not path.is_file(): raise HcrError(f'{path}: no such file')
     try:
-        with _open(path) as f: data = f.read()
+        with _open(path) as f:
+            dtype, shape = _read_header(path, f)
+            header = 4 + 4*len(shape)
+            expected = header + math.prod(shape)  # Python ints: a forged header cannot overflow
+            try: array = np.empty(shape, dtype)  # the bytes go straight in: no second copy of the file
+            except (ValueError, MemoryError): raise HcrError(f'{path}: impossible shape {shape} ({expected:,} bytes)') from None
+            size = header + _read_into(f, array.reshape(-1))
+            size += sum(len(b) for b in iter(lambda: f.read(_READ_CHUNK), b''))  # trailing bytes; gzip checks its CRC here
     except (OSError, EOFError, zlib.error) as e:  # BadGzipFile is an OSError
         raise HcrError(f'{path}: corrupt gzip stream ({e})') from None
-    if len(data) < 4: raise HcrError(f'{path}: not an IDX file (only {len(data)} bytes)')
-    zero, dtype_code, ndim = int.from_bytes(data[:2], 'big'), data[2], data[3]
-    if zero != 0 or dtype_code not in _IDX_TYPES or ndim == 0:
-        raise HcrError(f'{path}: not an IDX file of unsigned bytes (magic number 0x{data[:4].hex()})')
-    header = 4 + 4*ndim
-    if len(data) < header: raise HcrError(f'{path}: truncated header')
-    shape = tuple(int.from_bytes(data[4+4*i:8+4*i], 'big') for i in range(ndim))
-    expected = header + math.prod(shape)  # Python ints: a forged header cannot overflow
-    if len(data) != expected:
-        what = 'truncated' if len(data) < expected else 'has trailing bytes'
-        raise HcrError(f'{path}: {what}: header says {shape} ({expected:,} bytes), file has {len(data):,} bytes')
-    try: return np.frombuffer(data, dtype=_IDX_TYPES[dtype_code], offset=header).reshape(shape)
-    except ValueError: raise HcrError(f'{path}: impossible shape {shape}') from None
+    if size != expected:
+        what = 'truncated' if size < expected else 'has trailing bytes'
+        raise HcrError(f'{path}: {what}: header says {shape} ({expected:,} bytes), file has {size:,} bytes')
+    return array
 
 def write_idx(path: str | Path, array: np.ndarray):
     "Write a uint8 array as an IDX file, gzip-compressed when `path` ends in `.gz`; atomic."
@@ -222,9 +242,17 @@ def _from_arrays(spec, split, images, labels, source, files, chars) -> Dataset:
         raise HcrError(f'{where}: {len(images):,} images but {len(labels):,} labels')
     if len(labels) and labels.max() >= len(chars):
         raise HcrError(f'{where}: label {labels.max()} out of range for {len(chars)} classes')
-    if spec.transposed: images = images.transpose(0, 2, 1)
+    if spec.transposed: images = transpose_images(images)
     return Dataset(spec.name, split, np.ascontiguousarray(images)[..., None], labels.astype(np.int64),
                    chars, source, [Path(f) for f in files])
+
+def transpose_images(images: np.ndarray, chunk: int = 4096) -> np.ndarray:
+    "Swap rows and columns of every (square) image in place, `chunk` images at a time: no second copy of the set."
+    images = np.require(images, requirements=['C', 'W'])  # copies only an array that cannot be written in place
+    for start in range(0, len(images), chunk):
+        block = images[start:start + chunk]
+        block[...] = block.transpose(0, 2, 1).copy()
+    return images
 
 def load_idx(name: str, split: str, data_dir: str | Path, source: str = 'idx') -> Dataset:
     "Load `name`/`split` from the IDX files under `data_dir`."
