@@ -16,7 +16,7 @@ import pandas as pd
 import tensorflow as tf
 
 from .data import Dataset
-from .model import build_model
+from .model import build_model, shift_averaged
 from .train import (early_stopping, EpochCheckpoint, HistoryCSV, TrainResult, compile_model, finish_run, make_strategy,
                        smoothed_crossentropy, split_batches, steps_per_epoch)
 
@@ -127,6 +127,7 @@ def train_with_strategy(strategy: tf.distribute.Strategy, params: dict, data: Da
         started = time.time()
         history = fit_distributed(net, strategy, train_batches, val_batches, params['epochs'], params['patience'], out, verbose,
                                   params['label_smoothing'])
+        net = shift_averaged(net) if params['shift_average'] else net
         record = finish_run(net, out, params, data, len(train_rows), len(val_rows), time.time() - started, save_h5)
     return TrainResult(net, history, run_dir, record)
 

@@ -18,6 +18,7 @@ import seaborn as sns
 from sklearn.metrics import classification_report, confusion_matrix
 
 from .data import Dataset, HcrError, atomic_path, load_dataset
+from .model import single_view
 from .plots import image_grid
 from .preprocess import EVAL_BATCH, make_batches
 from .train import write_json
@@ -160,9 +161,12 @@ def evaluate_run(run_dir: str | Path, source: str | None = None, data_dir: str |
                         data_dir=data_dir or params['data_dir'])
     ev = evaluate_model(run.model, test)
     table = classification_table(ev)
+    network = single_view(run.model)  # the network alone, when the run averages over shifts
+    alone = ev if network is run.model else evaluate_model(network, test)
     metrics = {
         'dataset': run.dataset, 'model': params['model'], 'test_accuracy': ev.accuracy, 'test_loss': ev.loss,
         'test_count': len(test), 'macro_f1': float(table.loc['macro avg', 'f1-score']),
+        'shift_averaged': network is not run.model, 'single_view_test_accuracy': alone.accuracy,
         'per_class_f1': {c: float(table.loc[c, 'f1-score']) for c in ev.classes},
         'epochs_run': run.record['epochs_run'], 'seed': params['seed'],
         'data': {'source': test.source, 'train_count': run.record['data']['train_count'],

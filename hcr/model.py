@@ -13,7 +13,8 @@ from keras import layers
 from .data import HcrError
 
 # %% auto #0
-__all__ = ['MODELS', 'seed_cnn', 'keras_example_cnn', 'conv_block', 'hcr_cnn', 'small_cnn', 'build_model']
+__all__ = ['MODELS', 'SHIFTS', 'seed_cnn', 'keras_example_cnn', 'conv_block', 'hcr_cnn', 'small_cnn', 'build_model', 'shift',
+           'shift_averaged', 'single_view']
 
 # %% ../nbs/03_model.ipynb #01b5a398
 def seed_cnn(num_classes: int) -> keras.Model:
@@ -77,3 +78,22 @@ def build_model(name: str = 'default', num_classes: int = 10, sync_bn: bool = Fa
     builder = MODELS[name]
     takes_sync_bn = 'sync_bn' in inspect.signature(builder).parameters  # the BatchNorm models; the baselines have none
     return builder(num_classes, sync_bn=True) if sync_bn and takes_sync_bn else builder(num_classes)
+
+# %% ../nbs/03_model.ipynb #shift-code
+SHIFTS = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1))  # (right, down) in pixels: the image and its four one-pixel shifts
+
+def shift(x, right: int, down: int):
+    "The images `x` moved `right` and `down` pixels (negative: left and up), the edge filled with background."
+    pad = ((max(down, 0), max(-down, 0)), (max(right, 0), max(-right, 0)))
+    return layers.Cropping2D((pad[0][::-1], pad[1][::-1]))(layers.ZeroPadding2D(pad)(x))
+
+def shift_averaged(model: keras.Model) -> keras.Model:
+    "`model` with its probabilities averaged over each image and its four one-pixel shifts (`SHIFTS`)."
+    inputs = keras.Input((28, 28, 1), name='image')
+    views = [model(shift(inputs, right, down)) for right, down in SHIFTS]
+    return keras.Model(inputs, layers.Average(name='probabilities')(views), name='shift_averaged')
+
+def single_view(model: keras.Model) -> keras.Model:
+    "The network inside a `shift_averaged` model; any other model as it is."
+    if model.name != 'shift_averaged': return model
+    return next(layer for layer in model.layers if isinstance(layer, keras.Model))

@@ -25,15 +25,15 @@ import tensorflow as tf
 from sklearn.model_selection import train_test_split
 
 from .data import SOURCES, HcrError, Dataset, atomic_path, atomic_write_text, get_spec, load_dataset
-from .model import MODELS, build_model
+from .model import MODELS, build_model, shift_averaged
 from .preprocess import EVAL_BATCH, make_batches
 
 # %% auto #0
-__all__ = ['STRATEGIES', 'AUGMENT_BY_DEFAULT', 'LABEL_SMOOTHING_BY_DEFAULT', 'EPOCHS_BY_DEFAULT', 'prepare_run_dir', 'write_json',
-           'save_model', 'library_versions', 'git_commit', 'cpu_model', 'run_environment', 'split_validation',
-           'smoothed_crossentropy', 'SmoothedCrossentropy', 'lr_schedule', 'compile_model', 'HistoryCSV',
-           'EpochCheckpoint', 'make_strategy', 'split_batches', 'steps_per_epoch', 'TrainResult', 'check_train_args',
-           'stopping_start', 'early_stopping', 'set_seed', 'train', 'finish_run']
+__all__ = ['STRATEGIES', 'AUGMENT_BY_DEFAULT', 'LABEL_SMOOTHING_BY_DEFAULT', 'EPOCHS_BY_DEFAULT', 'SHIFT_AVERAGE_BY_DEFAULT',
+           'prepare_run_dir', 'write_json', 'save_model', 'library_versions', 'git_commit', 'cpu_model',
+           'run_environment', 'split_validation', 'smoothed_crossentropy', 'SmoothedCrossentropy', 'lr_schedule',
+           'compile_model', 'HistoryCSV', 'EpochCheckpoint', 'make_strategy', 'split_batches', 'steps_per_epoch',
+           'TrainResult', 'check_train_args', 'stopping_start', 'early_stopping', 'set_seed', 'train', 'finish_run']
 
 # %% ../nbs/04_train.ipynb #cell-005
 def prepare_run_dir(out_dir: str | Path) -> Path:
@@ -174,6 +174,7 @@ def make_strategy(name: str = 'default') -> tf.distribute.Strategy:
 AUGMENT_BY_DEFAULT = {'mnist': True, 'emnist': True}
 LABEL_SMOOTHING_BY_DEFAULT = {'mnist': 0.1, 'emnist': 0.1}
 EPOCHS_BY_DEFAULT = {'mnist': 20, 'emnist': 30}  # see the table above: one run each, measured on validation
+SHIFT_AVERAGE_BY_DEFAULT = {'mnist': False, 'emnist': True}  # the saved model averages over shifts (hcr.model), as measured above
 
 # %% ../nbs/04_train.ipynb #cell-022b
 def split_batches(data: Dataset, rows: tuple[np.ndarray, np.ndarray], batch_size: int, augment: bool = False,
@@ -197,7 +198,7 @@ class TrainResult:
     record: dict
 
 def check_train_args(dataset: str, source: str, model: str, epochs: int, batch_size: int, strategy: str = 'default',
-                     label_smoothing: float | None = None):
+                     label_smoothing: float | None = None, shift_average: bool | None = None):
     "Refuse bad training arguments with one clear line each, before any work."
     get_spec(dataset)
     if source not in SOURCES: raise HcrError(f"unknown source {source!r}: choose one of {', '.join(SOURCES)}")
@@ -210,6 +211,8 @@ def check_train_args(dataset: str, source: str, model: str, epochs: int, batch_s
     if label_smoothing is not None and (isinstance(label_smoothing, bool) or not isinstance(label_smoothing, numbers.Real)
                                         or not 0 <= label_smoothing < 1):
         raise HcrError(f'label smoothing must be a number from 0 up to (not including) 1, got {label_smoothing!r}')
+    if shift_average is not None and not isinstance(shift_average, bool):
+        raise HcrError(f"shift_average must be True, False or None (the dataset's default), got {shift_average!r}")
 
 def stopping_start(epochs: int) -> int:
     "The first epoch (from 0) that early stopping watches: half-way, because the high-rate first half is noisy."
@@ -230,15 +233,18 @@ def train(dataset: str = 'mnist', model: str = 'default', epochs: int | None = N
           seed: int = 0, out_dir: str | Path | None = None, source: str = 'auto',
           data_dir: str | Path | None = None, augment: bool | None = None, learning_rate: float = 3e-3,
           val_fraction: float = 0.1, patience: int = 5, save_h5: bool = False,
-          strategy: str = 'default', label_smoothing: float | None = None, verbose: int | str = 'auto') -> TrainResult:
+          strategy: str = 'default', label_smoothing: float | None = None, shift_average: bool | None = None,
+          verbose: int | str = 'auto') -> TrainResult:
     "Train `model` on `dataset`, writing the run folder `out_dir` (default `runs/<dataset>`); resumes an interrupted run (except under `multiworker`)."
-    check_train_args(dataset, source, model, epochs, batch_size, strategy, label_smoothing)
+    check_train_args(dataset, source, model, epochs, batch_size, strategy, label_smoothing, shift_average)
     augment = AUGMENT_BY_DEFAULT[dataset] if augment is None else augment
     label_smoothing = LABEL_SMOOTHING_BY_DEFAULT[dataset] if label_smoothing is None else float(label_smoothing)
     epochs = EPOCHS_BY_DEFAULT[dataset] if epochs is None else epochs
+    shift_average = SHIFT_AVERAGE_BY_DEFAULT[dataset] if shift_average is None else shift_average
     params = dict(dataset=dataset, model=model, epochs=epochs, batch_size=batch_size, seed=seed, source=source,
                   data_dir=str(data_dir) if data_dir else None, augment=augment, learning_rate=learning_rate,
-                  val_fraction=val_fraction, patience=patience, strategy=strategy, label_smoothing=label_smoothing)
+                  val_fraction=val_fraction, patience=patience, strategy=strategy, label_smoothing=label_smoothing,
+                  shift_average=shift_average)
     run_dir = prepare_run_dir(out_dir or Path('runs')/dataset)
     data = load_dataset(dataset, 'train', source=source, data_dir=data_dir)
     set_seed(seed)
@@ -261,6 +267,7 @@ def train(dataset: str = 'mnist', model: str = 'default', epochs: int | None = N
     train_batches, val_batches = split_batches(data, (train_rows, val_rows), global_batch, augment, seed)
     net.fit(train_batches, validation_data=val_batches, epochs=epochs, callbacks=callbacks, verbose=verbose,
             shuffle=False)  # make_batches shuffles
+    net = shift_averaged(net) if shift_average else net  # what the run saves and is measured with
     record = finish_run(net, run_dir, params, data, len(train_rows), len(val_rows), time.time() - started, save_h5)
     return TrainResult(net, pd.read_csv(run_dir/'history.csv'), run_dir, record)
 
