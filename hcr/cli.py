@@ -84,7 +84,7 @@ def make_parser() -> argparse.ArgumentParser:
     t.add_argument('--dataset', choices=DATASETS, default='mnist', help='mnist or emnist (EMNIST Balanced; default mnist)')
     _data_options(t)
     t.add_argument('--model', default='default', help='default, small, seed_cnn or keras_example (default: default)')
-    t.add_argument('--epochs', type=int, help='at most this many epochs; early stopping may end sooner (default 20 for mnist, 30 for emnist)')
+    t.add_argument('--epochs', type=int, help='at most this many epochs; early stopping may end sooner (default 20 for mnist, 45 for emnist)')
     t.add_argument('--batch-size', type=int, default=128, help='images per batch and replica (default 128)')
     t.add_argument('--learning-rate', type=float, default=3e-3, help='peak learning rate (default 0.003)')
     t.add_argument('--label-smoothing', type=float, default=None,
@@ -113,7 +113,7 @@ def make_parser() -> argparse.ArgumentParser:
                                    'report.html and the run folder), then update reports/README.md. A failed run '
                                    'leaves the previous report in place.')
     r.add_argument('--dataset', choices=DATASETS, help='mnist or emnist (default mnist)')
-    r.add_argument('--epochs', type=int, help='epochs (default 20 for mnist, 30 for emnist)')
+    r.add_argument('--epochs', type=int, help='epochs (default 20 for mnist, 45 for emnist)')
     _data_options(r, None)
     r.add_argument('-p', '--parameter', nargs=2, action='append', dest='parameters', metavar=('NAME', 'VALUE'),
                    help='any other report parameter, e.g. -p model seed_cnn -p augment False')
