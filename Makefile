@@ -35,7 +35,7 @@ test: install
 	$(NBDEV_TEST)
 	$(BIN)/pytest tests -p no:cacheprovider
 
-# The same without the tests marked slow (each a full training run): 5 minutes instead of about 30 on 2 cores.
+# The same without the tests marked slow (each a full training run): 5 minutes instead of about 40 on 2 cores.
 test-fast: install
 	$(NBDEV_TEST)
 	$(BIN)/pytest tests -p no:cacheprovider -m 'not slow'

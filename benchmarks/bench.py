@@ -41,7 +41,7 @@ HCR_RUNS = {'hcr': dict(model='default'), 'hcr_small': dict(model='small'),
             'hcr_quick': dict(model='small', augment=False, learning_rate=1e-2)}
 NAMES = ('seed', 'keras_example', *HCR_RUNS)
 TARGET_ACCURACY = 0.99
-EVAL_BATCH = 1024
+TEST_BATCH = 1024
 
 
 def to_float(images: np.ndarray) -> np.ndarray:
@@ -99,9 +99,9 @@ def make_predictor(model: keras.Model) -> Callable:
 
 
 def test_accuracy(predict: Callable, x: np.ndarray, y: np.ndarray) -> float:
-    "Accuracy of `predict` on the test images `x` (float32) and labels `y`, in batches of EVAL_BATCH."
-    right = sum(int((predict(x[i:i+EVAL_BATCH]).numpy().argmax(-1) == y[i:i+EVAL_BATCH]).sum())
-                for i in range(0, len(x), EVAL_BATCH))
+    "Accuracy of `predict` on the test images `x` (float32) and labels `y`, in batches of TEST_BATCH."
+    right = sum(int((predict(x[i:i+TEST_BATCH]).numpy().argmax(-1) == y[i:i+TEST_BATCH]).sum())
+                for i in range(0, len(x), TEST_BATCH))
     return right / len(x)
 
 
@@ -142,8 +142,8 @@ class TestClock(keras.callbacks.Callback):
 
 
 def throughput(predict: Callable, x: np.ndarray, repeats: int) -> float:
-    "Images per second of `predict` on one warm batch of EVAL_BATCH images, over `repeats` calls."
-    batch = tf.constant(x[:EVAL_BATCH])
+    "Images per second of `predict` on one warm batch of TEST_BATCH images, over `repeats` calls."
+    batch = tf.constant(x[:TEST_BATCH])
     predict(batch).numpy()
     started = time.perf_counter()
     for _ in range(repeats): predict(batch).numpy()

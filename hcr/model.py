@@ -88,9 +88,11 @@ def shift(x, right: int, down: int):
     return layers.Cropping2D((pad[0][::-1], pad[1][::-1]))(layers.ZeroPadding2D(pad)(x))
 
 def shift_averaged(model: keras.Model) -> keras.Model:
-    "`model` with its probabilities averaged over each image and its four one-pixel shifts (`SHIFTS`)."
+    "A copy of `model` with its probabilities averaged over each image and its four one-pixel shifts (`SHIFTS`)."
+    network = keras.models.clone_model(model)  # without the loss and optimizer `model` was compiled with: they would be saved
+    network.set_weights(model.get_weights())
     inputs = keras.Input((28, 28, 1), name='image')
-    views = [model(shift(inputs, right, down)) for right, down in SHIFTS]
+    views = [network(shift(inputs, right, down)) for right, down in SHIFTS]
     return keras.Model(inputs, layers.Average(name='probabilities')(views), name='shift_averaged')
 
 def single_view(model: keras.Model) -> keras.Model:
