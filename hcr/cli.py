@@ -24,7 +24,7 @@ def cmd_train(args) -> int:
     result = train(args.dataset, model=args.model, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
                    out_dir=args.out, source=args.source, data_dir=args.data_dir, augment=args.augment,
                    learning_rate=args.learning_rate, label_smoothing=args.label_smoothing,
-                   shift_average=args.shift_average, save_h5=args.save_h5, strategy=args.strategy)
+                   shift_average=args.shift_average, precision=args.precision, save_h5=args.save_h5, strategy=args.strategy)
     metrics = evaluate_run(result.run_dir)
     print(f"test accuracy {metrics['test_accuracy']:.2%} on {metrics['test_count']:,} {args.dataset} test images; "
           f"run saved in {result.run_dir}")
@@ -96,6 +96,9 @@ def make_parser() -> argparse.ArgumentParser:
     t.add_argument('--shift-average', action=argparse.BooleanOptionalAction, default=None,
                    help='save a model that averages its probabilities over each image and its four one-pixel shifts '
                         '(default: on for emnist, off for mnist)')
+    t.add_argument('--precision', default='float32',
+                   help='float32, or mixed_bfloat16: compute in bfloat16, keep the weights in float32; faster on '
+                        'processors with bfloat16 arithmetic (default: float32)')
     t.add_argument('--save-h5', action='store_true', help='also save the model in the legacy .h5 format')
     t.add_argument('--strategy', default='default', help='default, mirrored (several local GPUs) or multiworker (TF_CONFIG)')
     t.add_argument('--out', metavar='RUN_DIR', help='run folder (default runs/<dataset>)')

@@ -119,8 +119,8 @@ def train_with_strategy(strategy: tf.distribute.Strategy, params: dict, data: Da
     global_batch = params['batch_size'] * strategy.num_replicas_in_sync
     steps = steps_per_epoch(len(train_rows), global_batch)
     with strategy.scope():
-        net = compile_model(build_model(params['model'], data.num_classes, sync_bn=True), steps, params['epochs'],
-                            params['learning_rate'], params['label_smoothing'])
+        net = build_model(params['model'], data.num_classes, sync_bn=True, precision=params['precision'])
+        net = compile_model(net, steps, params['epochs'], params['learning_rate'], params['label_smoothing'])
     train_batches, val_batches = (distribute_batches(strategy, b) for b in
                                   split_batches(data, rows, global_batch, params['augment'], params['seed']))
     with worker_dir(run_dir, is_chief(strategy.cluster_resolver)) as out:

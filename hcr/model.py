@@ -13,8 +13,8 @@ from keras import layers
 from .data import HcrError
 
 # %% auto #0
-__all__ = ['MODELS', 'SHIFTS', 'seed_cnn', 'keras_example_cnn', 'conv_block', 'hcr_cnn', 'small_cnn', 'build_model', 'shift',
-           'shift_averaged', 'single_view']
+__all__ = ['MODELS', 'PRECISIONS', 'SHIFTS', 'seed_cnn', 'keras_example_cnn', 'conv_block', 'hcr_cnn', 'small_cnn',
+           'check_precision', 'build_model', 'shift', 'shift_averaged', 'single_view']
 
 # %% ../nbs/03_model.ipynb #01b5a398
 def seed_cnn(num_classes: int) -> keras.Model:
@@ -61,7 +61,8 @@ def hcr_cnn(num_classes: int, filters: tuple = (48, 96, 192), dropout: float = 0
         x = conv_block(x, f, f'block{i+1}', pool=i < len(filters) - 1, sync_bn=sync_bn)
     x = layers.Flatten()(x)
     x = layers.Dropout(dropout)(x)
-    outputs = layers.Dense(num_classes, activation='softmax', name='probabilities')(x)
+    # float32 even under mixed precision (`build_model`): the probabilities, and the loss taken of them, keep full precision
+    outputs = layers.Dense(num_classes, activation='softmax', dtype='float32', name='probabilities')(x)
     return keras.Model(inputs, outputs, name='hcr_cnn')
 
 def small_cnn(num_classes: int, sync_bn: bool = False) -> keras.Model:
@@ -71,13 +72,23 @@ def small_cnn(num_classes: int, sync_bn: bool = False) -> keras.Model:
 # %% ../nbs/03_model.ipynb #9e719ca3
 MODELS = {'default': hcr_cnn, 'small': small_cnn, 'seed_cnn': seed_cnn, 'keras_example': keras_example_cnn}
 
-def build_model(name: str = 'default', num_classes: int = 10, sync_bn: bool = False) -> keras.Model:
-    "A new, uncompiled model called `name` (one of `MODELS`) for `num_classes` classes."
+PRECISIONS = ('float32', 'mixed_bfloat16')
+
+def check_precision(precision: str):
+    "Refuse a precision that is not one of `PRECISIONS`."
+    if precision not in PRECISIONS: raise HcrError(f"unknown precision {precision!r}: choose one of {', '.join(PRECISIONS)}")
+
+def build_model(name: str = 'default', num_classes: int = 10, sync_bn: bool = False, precision: str = 'float32') -> keras.Model:
+    "A new, uncompiled model called `name` (one of `MODELS`) for `num_classes` classes, computing in `precision`."
     if name not in MODELS: raise HcrError(f"unknown model {name!r}: choose one of {', '.join(MODELS)}")
     if num_classes < 2: raise HcrError(f'a classifier needs at least 2 classes, got {num_classes}')
+    check_precision(precision)
     builder = MODELS[name]
     takes_sync_bn = 'sync_bn' in inspect.signature(builder).parameters  # the BatchNorm models; the baselines have none
-    return builder(num_classes, sync_bn=True) if sync_bn and takes_sync_bn else builder(num_classes)
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(precision)  # the layers take the policy in force when they are made
+    try: return builder(num_classes, sync_bn=True) if sync_bn and takes_sync_bn else builder(num_classes)
+    finally: keras.config.set_dtype_policy(previous)
 
 # %% ../nbs/03_model.ipynb #shift-code
 SHIFTS = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1))  # (right, down) in pixels: the image and its four one-pixel shifts

@@ -25,8 +25,8 @@ __all__ = ['PROJECT_ROOT', 'REPORT_NOTEBOOK', 'REPORT_DEFAULTS', 'check_report_p
 PROJECT_ROOT = Path(hcr.__file__).resolve().parent.parent
 REPORT_NOTEBOOK = PROJECT_ROOT/'nbs'/'report.ipynb'
 REPORT_DEFAULTS = dict(dataset='mnist', source='auto', data_dir=None, model='default', epochs=None, batch_size=128,
-                       seed=0, augment=None, label_smoothing=None, shift_average=None, save_h5=False, out_dir=None,
-                       strategy='default')
+                       seed=0, augment=None, label_smoothing=None, shift_average=None, precision='float32', save_h5=False,
+                       out_dir=None, strategy='default')
 
 def check_report_params(params: dict) -> dict:
     "The report's parameters with defaults filled in, each checked for its type and value; a clear error otherwise."
@@ -41,7 +41,7 @@ def check_report_params(params: dict) -> dict:
         if isinstance(p[name], bool) or not isinstance(p[name], int):
             raise HcrError(f'parameter {name} must be a whole number, got {p[name]!r}')
     check_train_args(p['dataset'], p['source'], p['model'], p['epochs'], p['batch_size'], p['strategy'], p['label_smoothing'],
-                     p['shift_average'])
+                     p['shift_average'], p['precision'])
     return p
 
 # %% ../nbs/07_report.ipynb #cell-008

@@ -25,7 +25,7 @@ import tensorflow as tf
 from sklearn.model_selection import train_test_split
 
 from .data import SOURCES, HcrError, Dataset, atomic_path, atomic_write_text, get_spec, load_dataset
-from .model import MODELS, build_model, shift_averaged
+from .model import MODELS, build_model, check_precision, shift_averaged
 from .preprocess import EVAL_BATCH, make_batches
 
 # %% auto #0
@@ -198,7 +198,7 @@ class TrainResult:
     record: dict
 
 def check_train_args(dataset: str, source: str, model: str, epochs: int, batch_size: int, strategy: str = 'default',
-                     label_smoothing: float | None = None, shift_average: bool | None = None):
+                     label_smoothing: float | None = None, shift_average: bool | None = None, precision: str = 'float32'):
     "Refuse bad training arguments with one clear line each, before any work."
     get_spec(dataset)
     if source not in SOURCES: raise HcrError(f"unknown source {source!r}: choose one of {', '.join(SOURCES)}")
@@ -213,6 +213,7 @@ def check_train_args(dataset: str, source: str, model: str, epochs: int, batch_s
         raise HcrError(f'label smoothing must be a number from 0 up to (not including) 1, got {label_smoothing!r}')
     if shift_average is not None and not isinstance(shift_average, bool):
         raise HcrError(f"shift_average must be True, False or None (the dataset's default), got {shift_average!r}")
+    check_precision(precision)
 
 def stopping_start(epochs: int) -> int:
     "The first epoch (from 0) that early stopping watches: half-way, because the high-rate first half is noisy."
@@ -234,9 +235,10 @@ def train(dataset: str = 'mnist', model: str = 'default', epochs: int | None = N
           data_dir: str | Path | None = None, augment: bool | None = None, learning_rate: float = 3e-3,
           val_fraction: float = 0.1, patience: int = 5, save_h5: bool = False,
           strategy: str = 'default', label_smoothing: float | None = None, shift_average: bool | None = None,
+          precision: str = 'float32',
           verbose: int | str = 'auto') -> TrainResult:
     "Train `model` on `dataset`, writing the run folder `out_dir` (default `runs/<dataset>`); resumes an interrupted run (except under `multiworker`)."
-    check_train_args(dataset, source, model, epochs, batch_size, strategy, label_smoothing, shift_average)
+    check_train_args(dataset, source, model, epochs, batch_size, strategy, label_smoothing, shift_average, precision)
     augment = AUGMENT_BY_DEFAULT[dataset] if augment is None else augment
     label_smoothing = LABEL_SMOOTHING_BY_DEFAULT[dataset] if label_smoothing is None else float(label_smoothing)
     epochs = EPOCHS_BY_DEFAULT[dataset] if epochs is None else epochs
@@ -244,7 +246,7 @@ def train(dataset: str = 'mnist', model: str = 'default', epochs: int | None = N
     params = dict(dataset=dataset, model=model, epochs=epochs, batch_size=batch_size, seed=seed, source=source,
                   data_dir=str(data_dir) if data_dir else None, augment=augment, learning_rate=learning_rate,
                   val_fraction=val_fraction, patience=patience, strategy=strategy, label_smoothing=label_smoothing,
-                  shift_average=shift_average)
+                  shift_average=shift_average, precision=precision)
     run_dir = prepare_run_dir(out_dir or Path('runs')/dataset)
     data = load_dataset(dataset, 'train', source=source, data_dir=data_dir)
     set_seed(seed)
@@ -256,7 +258,8 @@ def train(dataset: str = 'mnist', model: str = 'default', epochs: int | None = N
     global_batch = batch_size * dist.num_replicas_in_sync
     steps = steps_per_epoch(len(train_rows), global_batch)
     with dist.scope():
-        net = compile_model(build_model(model, data.num_classes), steps, epochs, learning_rate, label_smoothing)
+        net = compile_model(build_model(model, data.num_classes, precision=precision), steps, epochs, learning_rate,
+                            label_smoothing)
     callbacks = [
         keras.callbacks.BackupAndRestore(str(run_dir/'backup'), double_checkpoint=True),
         early_stopping(patience, epochs),
