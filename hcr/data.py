@@ -86,6 +86,12 @@ def _read_into(f, flat: np.ndarray) -> int:
         got += n
     return got
 
+def _check_size(path: Path, shape: tuple, expected: int, size: int):
+    "Refuse a file of `size` bytes whose header announces `shape`, `expected` bytes in all."
+    if size != expected:
+        what = 'truncated' if size < expected else 'has trailing bytes'
+        raise HcrError(f'{path}: {what}: header says {shape} ({expected:,} bytes), file has {size:,} bytes')
+
 def read_idx(path: str | Path) -> np.ndarray:
     "Read an IDX file (raw or gzip) into a numpy array, validating its header and size."
     path = Path(path)
@@ -95,15 +101,14 @@ def read_idx(path: str | Path) -> np.ndarray:
             dtype, shape = _read_header(path, f)
             header = 4 + 4*len(shape)
             expected = header + math.prod(shape)  # Python ints: a forged header cannot overflow
+            if not isinstance(f, gzip.GzipFile): _check_size(path, shape, expected, path.stat().st_size)  # before allocating
             try: array = np.empty(shape, dtype)  # the bytes go straight in: no second copy of the file
             except (ValueError, MemoryError): raise HcrError(f'{path}: impossible shape {shape} ({expected:,} bytes)') from None
             size = header + _read_into(f, array.reshape(-1))
             size += sum(len(b) for b in iter(lambda: f.read(_READ_CHUNK), b''))  # trailing bytes; gzip checks its CRC here
     except (OSError, EOFError, zlib.error) as e:  # BadGzipFile is an OSError
         raise HcrError(f'{path}: corrupt gzip stream ({e})') from None
-    if size != expected:
-        what = 'truncated' if size < expected else 'has trailing bytes'
-        raise HcrError(f'{path}: {what}: header says {shape} ({expected:,} bytes), file has {size:,} bytes')
+    _check_size(path, shape, expected, size)  # a gzip file's size is known once it is read
     return array
 
 def write_idx(path: str | Path, array: np.ndarray):

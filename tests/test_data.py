@@ -174,6 +174,14 @@ def test_read_idx_huge_dimensions(tmp_path, dims):
     assert str(path) in message
 
 
+def test_read_idx_checks_a_raw_files_size_before_allocating(tmp_path, monkeypatch):
+    path = tmp_path/'big'
+    path.write_bytes(bytes([0, 0, 8, 1]) + struct.pack('>I', 2**32 - 1))  # 4 GiB announced, no body
+    monkeypatch.setattr(np, 'empty', lambda *a, **k: pytest.fail('allocated before checking the size'))
+    message = read_error(path)
+    assert str(path) in message and 'truncated' in message and '4,294,967,303 bytes' in message
+
+
 def parsed_dims(content: bytes) -> list[int]:
     "The dimensions an IDX header in `content` announces (as far as it goes)."
     if len(content) < 4: return []
