@@ -1,8 +1,9 @@
 """Mixed precision: hcr's networks trained and run in float32, mixed_bfloat16 and mixed_float16, side by side.
 
-Meant for a GPU (on 2 CPU cores lower precision only slows these networks down). It needs only Keras 3, numpy and
-hcr's data and model modules, none of which imports TensorFlow, so it runs on whichever Keras backend is installed:
-TensorFlow, or JAX or PyTorch on a GPU machine without TensorFlow. It does not use hcr's training pipeline (`hcr.train`,
+bfloat16 pays on processors that compute it natively (AMX, AVX512-BF16); elsewhere it is emulated and slow. float16
+is meant for GPUs. The script needs only Keras 3, numpy and hcr's data and model modules, none of which imports
+TensorFlow, so it runs on whichever Keras backend is installed: TensorFlow, or JAX or PyTorch on a GPU machine
+without TensorFlow. It does not use hcr's training pipeline (`hcr.train`,
 tf.data, augmentation): each run is the plain `model.fit` on float32 arrays with Adam, so the figures compare
 precisions, not hcr's training. See benchmarks/README.md.
 """
@@ -18,7 +19,7 @@ import keras
 import numpy as np
 
 from hcr.data import load_dataset
-from hcr.model import build_model
+from hcr.model import MODELS
 
 POLICIES = ('float32', 'mixed_bfloat16', 'mixed_float16')
 
@@ -38,10 +39,12 @@ def to_float(images: np.ndarray) -> np.ndarray:
 
 def run(policy: str, model_name: str, batch: int, epochs: int, train, test) -> dict:
     "Train `model_name` under `policy` for `epochs` epochs of `batch` images; time it and measure test accuracy and inference."
-    keras.config.set_dtype_policy(policy)  # the layers built next compute in it; mixed_float16 also scales the loss
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(policy)  # the layers built next compute in it; compile scales mixed_float16's loss
     keras.utils.set_random_seed(0)
     try:
-        model = build_model(model_name, train[2])
+        # The builder itself, not build_model, which offers hcr's training precisions only (no float16)
+        model = MODELS[model_name](train[2])
         model.compile(optimizer=keras.optimizers.Adam(1e-3), loss='sparse_categorical_crossentropy')
         times = EpochTimes()
         model.fit(train[0], train[1], batch_size=batch, epochs=epochs, callbacks=[times], verbose=0)
@@ -50,7 +53,7 @@ def run(policy: str, model_name: str, batch: int, epochs: int, train, test) -> d
         model.predict(test[0], batch_size=1024, verbose=0)
         infer = time.perf_counter() - started
     finally:
-        keras.config.set_dtype_policy('float32')
+        keras.config.set_dtype_policy(previous)
     steady = times.seconds[1:] or times.seconds  # the first epoch also compiles the step
     return {'policy': policy, 'model': model_name, 'batch': batch, 'first_epoch_s': round(times.seconds[0], 2),
             'train_images_per_s': round(len(train[0]) * len(steady) / sum(steady)),

@@ -101,7 +101,7 @@ def read_idx(path: str | Path) -> np.ndarray:
             dtype, shape = _read_header(path, f)
             header = 4 + 4*len(shape)
             expected = header + math.prod(shape)  # Python ints: a forged header cannot overflow
-            if not isinstance(f, gzip.GzipFile): _check_size(path, shape, expected, path.stat().st_size)  # before allocating
+            if not isinstance(f, gzip.GzipFile): _check_size(path, shape, expected, os.fstat(f.fileno()).st_size)  # before allocating
             try: array = np.empty(shape, dtype)  # the bytes go straight in: no second copy of the file
             except (ValueError, MemoryError): raise HcrError(f'{path}: impossible shape {shape} ({expected:,} bytes)') from None
             size = header + _read_into(f, array.reshape(-1))

@@ -28,7 +28,7 @@ def seed_cnn(num_classes: int) -> keras.Model:
         layers.Flatten(),
         layers.Dense(128, activation='relu'),
         layers.Dropout(0.5),
-        layers.Dense(num_classes, activation='softmax'),
+        layers.Dense(num_classes, activation='softmax', dtype='float32'),  # float32 probabilities under mixed precision too
     ], name='seed_cnn')
 
 # %% ../nbs/03_model.ipynb #86748958
@@ -42,7 +42,7 @@ def keras_example_cnn(num_classes: int) -> keras.Model:
         layers.MaxPooling2D(),
         layers.Flatten(),
         layers.Dropout(0.5),
-        layers.Dense(num_classes, activation='softmax'),
+        layers.Dense(num_classes, activation='softmax', dtype='float32'),  # float32 probabilities under mixed precision too
     ], name='keras_example')
 
 # %% ../nbs/03_model.ipynb #d48e762c
