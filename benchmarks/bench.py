@@ -32,6 +32,7 @@ import tensorflow as tf
 from hcr.data import Dataset, load_dataset
 from hcr.model import build_model, keras_example_cnn, seed_cnn, shift_averaged
 from hcr import train as hcr_train
+from precision import to_float  # the seed's conversion of a whole split, shared with precision.py (which must not import TensorFlow)
 
 HCR_DEFAULTS = {k: p.default for k, p in inspect.signature(hcr_train.train).parameters.items()}
 # hcr's approaches: its default training (`hcr train`) of the default and the small model, and the quickest route to
@@ -42,11 +43,6 @@ HCR_RUNS = {'hcr': dict(model='default'), 'hcr_small': dict(model='small'),
 NAMES = ('seed', 'keras_example', *HCR_RUNS)
 TARGET_ACCURACY = 0.99
 TEST_BATCH = 1024
-
-
-def to_float(images: np.ndarray) -> np.ndarray:
-    "The seed's conversion of a whole split: uint8 images to float32 in [0, 1], shape (N, 28, 28, 1)."
-    return images.reshape(-1, 28, 28, 1).astype('float32') / 255
 
 
 def fit_float_arrays(build: Callable, ds: Dataset, epochs: int, callbacks: list,

@@ -3,9 +3,9 @@
 bfloat16 pays on processors that compute it natively (AMX, AVX512-BF16); elsewhere it is emulated and slow. float16
 is meant for GPUs. The script needs only Keras 3, numpy and hcr's data and model modules, none of which imports
 TensorFlow, so it runs on whichever Keras backend is installed: TensorFlow, or JAX or PyTorch on a GPU machine
-without TensorFlow. It does not use hcr's training pipeline (`hcr.train`,
-tf.data, augmentation): each run is the plain `model.fit` on float32 arrays with Adam, so the figures compare
-precisions, not hcr's training. See benchmarks/README.md.
+without TensorFlow. It does not use hcr's training pipeline (`hcr.train`, tf.data, augmentation): each run is the
+plain `model.fit` on float32 arrays with Adam, so the figures compare precisions, not hcr's training.
+See benchmarks/README.md.
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ class EpochTimes(keras.callbacks.Callback):
 
 
 def to_float(images: np.ndarray) -> np.ndarray:
-    "uint8 images to float32 in [0, 1], shape (N, 28, 28, 1)."
+    "uint8 images to float32 in [0, 1], shape (N, 28, 28, 1): the seed's conversion of a whole split (bench.py uses it too)."
     return images.reshape(-1, 28, 28, 1).astype('float32') / 255
 
 
@@ -104,7 +104,8 @@ def main(argv: list[str] | None = None):
     train = (to_float(train_ds.images[:n]), train_ds.labels[:n], train_ds.num_classes)
     test = (to_float(test_ds.images), test_ds.labels)
     epochs = 2 if args.quick else args.epochs
-    print(f'Keras {keras.__version__} on {keras.config.backend()}, device: {device_name()}, '
+    device = device_name()
+    print(f'Keras {keras.__version__} on {keras.config.backend()}, device: {device}, '
           f'{len(train[0]):,} training images, {epochs} epochs, Adam 1e-3', flush=True)
     rows = []
     for model_name in args.models.split(','):
@@ -115,7 +116,7 @@ def main(argv: list[str] | None = None):
     print(table(rows))
     if args.json:
         with open(args.json, 'w') as f:
-            json.dump({'backend': keras.config.backend(), 'device': device_name(), 'platform': platform.platform(),
+            json.dump({'backend': keras.config.backend(), 'device': device, 'platform': platform.platform(),
                        'epochs': epochs, 'runs': rows}, f, indent=2)
 
 
