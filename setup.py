@@ -23,7 +23,7 @@ setuptools.setup(
         'Topic :: Scientific/Engineering :: Image Recognition',
     ],
     packages=setuptools.find_packages(include=['hcr', 'hcr.*']),
-    package_data={'hcr': ['sample_data/*/*']},
+    package_data={'hcr': ['sample_data/*/*', 'report.ipynb', 'static/*', 'bundled/*']},
     include_package_data=True,
     install_requires=shlex.split(cfg.get('requirements', '')),
     extras_require={'dev': shlex.split(cfg.get('dev_requirements', ''))},

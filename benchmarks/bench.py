@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import functools
-import inspect
 import json
 import os
 import platform
@@ -22,19 +21,22 @@ import time
 from pathlib import Path
 from typing import Callable
 
-os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
+from hcr.core import quiet_tensorflow, write_json
+
+quiet_tensorflow()
 
 import keras
 import numpy as np
 import pandas as pd
 import tensorflow as tf
 
+from hcr.config import DATASET_DEFAULTS, TrainConfig
 from hcr.data import Dataset, load_dataset
-from hcr.model import build_model, keras_example_cnn, seed_cnn, shift_averaged
-from hcr import train as hcr_train
+from hcr.model import keras_example_cnn, seed_cnn, single_view
+from hcr.runs import run_environment, save_model
+from hcr.train import train
 from precision import to_float  # the seed's conversion of a whole split, shared with precision.py (which must not import TensorFlow)
 
-HCR_DEFAULTS = {k: p.default for k, p in inspect.signature(hcr_train.train).parameters.items()}
 # hcr's approaches: its default training (`hcr train`) of the default and the small model, and the quickest route to
 # 99%: the small model for 2 epochs without augmentation at a peak rate of 0.01
 # (`hcr train --model small --epochs 2 --no-augment --learning-rate 0.01`).
@@ -66,22 +68,12 @@ def fit_keras_example(ds: Dataset, epochs: int, callbacks: list) -> tuple[keras.
     return fit_float_arrays(keras_example_cnn, ds, epochs, callbacks, validation_split=0.1)
 
 
-def fit_hcr(ds: Dataset, epochs: int, callbacks: list, model: str = 'default', augment: bool | None = None,
-            learning_rate: float | None = None) -> tuple[keras.Model, int]:
-    "hcr's training of `model`, from the functions `hcr.train.train` calls, with its defaults unless given (no run-folder callbacks)."
-    d = HCR_DEFAULTS
-    hcr_train.set_seed(d['seed'])  # as hcr.train.train: deterministic ops, process-wide from here on (the baselines run first)
-    train_rows, val_rows = hcr_train.split_validation(ds, d['val_fraction'], d['seed'])
-    steps = hcr_train.steps_per_epoch(len(train_rows), d['batch_size'])
-    model = hcr_train.compile_model(build_model(model, ds.num_classes), steps, epochs,
-                                    d['learning_rate'] if learning_rate is None else learning_rate,
-                                    hcr_train.LABEL_SMOOTHING_BY_DEFAULT[ds.name])
-    stop = hcr_train.early_stopping(d['patience'], epochs)
-    augment = hcr_train.AUGMENT_BY_DEFAULT[ds.name] if augment is None else augment
-    train_batches, val_batches = hcr_train.split_batches(ds, (train_rows, val_rows), d['batch_size'], augment, d['seed'])
-    model.fit(train_batches, validation_data=val_batches, epochs=epochs, callbacks=[stop, *callbacks], verbose=0,
-              shuffle=False)
-    return model, len(train_rows)
+def fit_hcr(ds: Dataset, epochs: int, callbacks: list, **settings) -> tuple[keras.Model, int]:
+    "hcr's training (`hcr.train.train`, into a temporary run folder) of `ds` with its defaults but `settings`; the network and its training images."
+    with tempfile.TemporaryDirectory() as run_dir:  # deterministic ops from here on, process-wide (the baselines run first)
+        result = train(TrainConfig(dataset=ds.name, epochs=epochs, **settings), out_dir=run_dir, callbacks=callbacks,
+                       verbose=0, data=ds)
+    return result.model, result.record['data']['train_count']
 
 
 APPROACHES: dict[str, Callable] = {'seed': fit_seed, 'keras_example': fit_keras_example,
@@ -161,7 +153,7 @@ def latency_ms(predict: Callable, x: np.ndarray, calls: int = 200) -> float:
 def saved_size_kb(model: keras.Model) -> float:
     "Size in KiB of `model` saved as a .keras file."
     with tempfile.TemporaryDirectory() as tmp:
-        return hcr_train.save_model(model, Path(tmp)/'model.keras').stat().st_size / 1024
+        return save_model(model, Path(tmp)/'model.keras').stat().st_size / 1024
 
 
 def subset(ds: Dataset, n: int | None) -> Dataset:
@@ -191,12 +183,12 @@ def emnist_accuracy(data_dir: str, epochs: int, quick: bool = False) -> dict:
     train_ds = subset(load_dataset('emnist', 'train', source='idx', data_dir=data_dir), 6400 if quick else None)
     test_ds = load_dataset('emnist', 'test', source='idx', data_dir=data_dir)
     started = time.perf_counter()
-    net, _ = fit_hcr(train_ds, epochs, [])
-    seconds = time.perf_counter() - started  # validation included, as in the report's training time
-    saved = shift_averaged(net) if hcr_train.SHIFT_AVERAGE_BY_DEFAULT['emnist'] else net
+    saved, _ = fit_hcr(train_ds, epochs, [])  # averaged over shifts, as EMNIST's default saves it
+    seconds = time.perf_counter() - started  # validation and saving included, as in the report's training time
     x, y = to_float(test_ds.images), test_ds.labels
     return {'emnist_test_accuracy': test_accuracy(make_predictor(saved), x, y),
-            'emnist_network_accuracy': test_accuracy(make_predictor(net), x, y), 'emnist_train_seconds': round(seconds, 1)}
+            'emnist_network_accuracy': test_accuracy(make_predictor(single_view(saved)), x, y),
+            'emnist_train_seconds': round(seconds, 1)}
 
 
 class StopAfter(keras.callbacks.Callback):
@@ -326,10 +318,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument('--data-dir', default='../shared/data', help='folder holding mnist/ and emnist/ IDX files')
     p.add_argument('--epochs-seed', type=int, default=12)
     p.add_argument('--epochs-keras', type=int, default=12)
-    p.add_argument('--epochs-hcr', type=int, default=hcr_train.EPOCHS_BY_DEFAULT['mnist'],
+    p.add_argument('--epochs-hcr', type=int, default=DATASET_DEFAULTS['mnist']['epochs'],
                    help='epochs of hcr and hcr_small')
     p.add_argument('--epochs-quick', type=int, default=2, help='epochs of hcr_quick')
-    p.add_argument('--epochs-emnist', type=int, default=hcr_train.EPOCHS_BY_DEFAULT['emnist'], help="epochs of hcr's EMNIST run")
+    p.add_argument('--epochs-emnist', type=int, default=DATASET_DEFAULTS['emnist']['epochs'], help="epochs of hcr's EMNIST run")
     p.add_argument('--evals-per-epoch', type=int, default=4, help='test-set evaluations per epoch')
     p.add_argument('--memory-steps', type=int, default=200, help='training steps of each EMNIST memory run')
     p.add_argument('--quick', action='store_true', help='tiny runs to check the script (about a minute)')
@@ -373,10 +365,10 @@ def main(argv: list[str] | None = None):
     for c in checks: print(f"{c['result']}: {c['target']}")
     if args.json:
         record = {'args': {k: v for k, v in vars(args).items() if k != 'memory_child'},
-                  'machine': {**hcr_train.run_environment(), 'cpu': cpu_model()},
+                  'machine': {**run_environment(), 'cpu': cpu_model()},
                   'train_images': len(train_ds), 'test_images': len(x_test),
                   'results': results, 'ratios': rat, 'targets': checks}
-        hcr_train.write_json(args.json, record)
+        write_json(args.json, record)
         print(f'wrote {args.json}')
 
 

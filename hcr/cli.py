@@ -6,25 +6,45 @@
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import signal
 import sys
+import typing
+from dataclasses import fields
 from pathlib import Path
 
-from .data import DATASETS, SOURCES, HcrError
+from fastcore.docments import docments
+
+from .config import CHOICES, TrainConfig
+from .core import HcrError, quiet_tensorflow
+from .data import DATASETS, SOURCES
 
 # %% auto #0
-__all__ = ['cmd_train', 'cmd_evaluate', 'parse_value', 'report_params', 'cmd_report', 'cmd_predict', 'make_parser', 'main']
+__all__ = ['add_config_arguments', 'config_from_args', 'cmd_train', 'cmd_evaluate', 'cmd_report', 'cmd_predict', 'make_parser',
+           'main']
 
 # %% ../nbs/08_cli.ipynb #cell-005
+def add_config_arguments(parser: argparse.ArgumentParser):
+    "One flag per `TrainConfig` field, with its type, choices, default and its documentation as help."
+    hints, docs = typing.get_type_hints(TrainConfig), docments(TrainConfig)
+    for f in fields(TrainConfig):
+        kind = next(t for t in typing.get_args(hints[f.name]) or (hints[f.name],) if t is not type(None))
+        flag, shown = '--' + f.name.replace('_', '-'), '' if f.default is None else f' (default: {f.default})'
+        if kind is bool:
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default, help=docs[f.name] + shown)
+        else:
+            parser.add_argument(flag, type=kind, default=f.default, choices=CHOICES.get(f.name),
+                                metavar=None if f.name in CHOICES else f.name.upper(), help=docs[f.name] + shown)
+
+def config_from_args(args: argparse.Namespace) -> TrainConfig:
+    "The `TrainConfig` of parsed arguments (checked when made)."
+    return TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
+
+# %% ../nbs/08_cli.ipynb #cli-commands
 def cmd_train(args) -> int:
-    from hcr.train import train
     from hcr.evaluate import evaluate_run
-    result = train(args.dataset, model=args.model, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
-                   out_dir=args.out, source=args.source, data_dir=args.data_dir, augment=args.augment,
-                   learning_rate=args.learning_rate, label_smoothing=args.label_smoothing,
-                   shift_average=args.shift_average, precision=args.precision, save_h5=args.save_h5, strategy=args.strategy)
+    from hcr.train import train
+    result = train(config_from_args(args), out_dir=args.out)
     metrics = evaluate_run(result.run_dir)
     print(f"test accuracy {metrics['test_accuracy']:.2%} on {metrics['test_count']:,} {args.dataset} test images; "
           f"run saved in {result.run_dir}")
@@ -37,26 +57,15 @@ def cmd_evaluate(args) -> int:
           f"{metrics['macro_f1']:.4f} on {metrics['test_count']:,} images; metrics, tables and figures in {args.run_dir}")
     return 0
 
-def parse_value(text: str):
-    "A papermill parameter value from the command line: a Python literal (3, True, None, 'x'), else the string."
-    try: return ast.literal_eval(text)
-    except (ValueError, SyntaxError): return text
-
-def report_params(args) -> dict:
-    "The report's parameters from `hcr report`'s arguments: the `-p` pairs, then the options given explicitly."
-    params = {name: parse_value(value) for name, value in args.parameters or []}
-    params.update({k: v for k, v in dict(dataset=args.dataset, epochs=args.epochs, source=args.source,
-                                         data_dir=args.data_dir).items() if v is not None})
-    return params
-
 def cmd_report(args) -> int:
     from hcr.report import run_report
-    folder = run_report(report_params(args), args.reports_dir)
+    folder = run_report(config_from_args(args), args.reports_dir)
     print(f'report written: {folder/"report.html"} (notebook {folder/"report.ipynb"}, run files in {folder/"run"})')
     return 0
 
 def cmd_predict(args) -> int:
     from hcr.predict import load_predictor, predict_files
+    if args.top_k < 1: raise HcrError(f'top-k must be at least 1, got {args.top_k}')
     run = load_predictor(args.model)
     preds = predict_files(run, args.images, args.top_k)
     if not preds: raise HcrError('no image files found in ' + ', '.join(args.images))
@@ -66,64 +75,39 @@ def cmd_predict(args) -> int:
     return 0 if all(p.ok for p in preds) else 1
 
 # %% ../nbs/08_cli.ipynb #cell-007
-def _data_options(p: argparse.ArgumentParser, source_default: str | None = 'auto'):
-    p.add_argument('--source', choices=SOURCES, default=source_default,
-                   help="where the images come from: idx files in --data-dir, tfds (downloads), the bundled sample, "
-                        "or auto (idx files when present, else tfds)" + (f' (default: {source_default})' if source_default else ''))
-    p.add_argument('--data-dir', metavar='DIR', help='folder with the original IDX files (gzip or raw)')
-
 def make_parser() -> argparse.ArgumentParser:
     "The `hcr` argument parser."
     parser = argparse.ArgumentParser(prog='hcr', description='Handwritten character recognition: train, evaluate, '
                                      'report on and predict with CNNs for MNIST and EMNIST Balanced.')
     sub = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument('--verbose', action='store_true', help="show TensorFlow's own log lines too")
 
-    t = sub.add_parser('train', help='train a model and evaluate it on the test set',
+    t = sub.add_parser('train', parents=[common], help='train a model and evaluate it on the test set',
                        description='Train a model, save it with its history and records in a run folder, and evaluate '
                                    'it on the test set. Running the same command after an interruption resumes it.')
-    t.add_argument('--dataset', choices=DATASETS, default='mnist', help='mnist or emnist (EMNIST Balanced; default mnist)')
-    _data_options(t)
-    t.add_argument('--model', default='default', help='default, small, seed_cnn or keras_example (default: default)')
-    t.add_argument('--epochs', type=int, help='at most this many epochs; early stopping may end sooner (default 20 for mnist, 45 for emnist)')
-    t.add_argument('--batch-size', type=int, default=128, help='images per batch and replica (default 128)')
-    t.add_argument('--learning-rate', type=float, default=3e-3, help='peak learning rate (default 0.003)')
-    t.add_argument('--label-smoothing', type=float, default=None,
-                   help='the share of the target moved from the true class to all classes evenly '
-                        '(default 0.1 for both datasets; 0 turns it off)')
-    t.add_argument('--seed', type=int, default=0, help='random seed; the same seed gives the same model (default 0)')
-    t.add_argument('--augment', action=argparse.BooleanOptionalAction, default=None,
-                   help='random rotations, shifts and zooms in training (default: on)')
-    t.add_argument('--shift-average', action=argparse.BooleanOptionalAction, default=None,
-                   help='save a model that averages its probabilities over each image and its four one-pixel shifts '
-                        '(default: on for emnist, off for mnist)')
-    t.add_argument('--precision', default='float32',
-                   help='float32, or mixed_bfloat16: compute in bfloat16, keep the weights in float32; faster on '
-                        'processors with bfloat16 arithmetic (default: float32)')
-    t.add_argument('--save-h5', action='store_true', help='also save the model in the legacy .h5 format')
-    t.add_argument('--strategy', default='default', help='default, mirrored (several local GPUs) or multiworker (TF_CONFIG)')
+    add_config_arguments(t)
     t.add_argument('--out', metavar='RUN_DIR', help='run folder (default runs/<dataset>)')
     t.set_defaults(func=cmd_train)
 
-    e = sub.add_parser('evaluate', help="evaluate a saved run on its dataset's test set",
+    e = sub.add_parser('evaluate', parents=[common], help="evaluate a saved run on its dataset's test set",
                        description='Evaluate a run folder on the test split of its dataset; write metrics.json, the '
                                    'classification report, top confusions and figures into it.')
     e.add_argument('run_dir', metavar='RUN_DIR', help='a run folder written by hcr train')
-    _data_options(e, None)
+    e.add_argument('--source', choices=SOURCES, help="where the test images come from (default: the run's source; "
+                                                     "idx when --data-dir is given)")
+    e.add_argument('--data-dir', metavar='DIR', help='folder with the original IDX files (gzip or raw)')
     e.set_defaults(func=cmd_evaluate)
 
-    r = sub.add_parser('report', help='train and render a report notebook with papermill',
-                       description='Run nbs/report.ipynb with papermill into reports/<dataset>/ (report.ipynb, '
-                                   'report.html and the run folder), then update reports/README.md. A failed run '
-                                   'leaves the previous report in place.')
-    r.add_argument('--dataset', choices=DATASETS, help='mnist or emnist (default mnist)')
-    r.add_argument('--epochs', type=int, help='epochs (default 20 for mnist, 45 for emnist)')
-    _data_options(r, None)
-    r.add_argument('-p', '--parameter', nargs=2, action='append', dest='parameters', metavar=('NAME', 'VALUE'),
-                   help='any other report parameter, e.g. -p model seed_cnn -p augment False')
-    r.add_argument('--reports-dir', default='reports', help='where reports go (default reports)')
+    r = sub.add_parser('report', parents=[common], help='train and render a report notebook with papermill',
+                       description='Run the report notebook with papermill into <reports-dir>/<dataset>/ (report.ipynb, '
+                                   'report.html and the run folder), then update <reports-dir>/README.md. A failed run '
+                                   'leaves the previous report in place. Takes every setting hcr train takes.')
+    add_config_arguments(r)
+    r.add_argument('--reports-dir', default='reports', help='where reports go (default: reports, in the working folder)')
     r.set_defaults(func=cmd_report)
 
-    p = sub.add_parser('predict', help='recognise characters in your own images',
+    p = sub.add_parser('predict', parents=[common], help='recognise characters in your own images',
                        description='Predict the characters in image files (PNG, JPEG, BMP, ...; any size; dark ink on '
                                    'light paper or the reverse). Each image is prepared the way the model\'s dataset '
                                    'was. Files that cannot be read are reported and the rest still predicted; the exit '
@@ -139,6 +123,7 @@ def make_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     "Run the `hcr` command line; exit with its status."
     args = make_parser().parse_args(argv)
+    quiet_tensorflow(args.verbose)  # before any command imports TensorFlow
     # on SIGTERM unwind like Ctrl-C, so that temporary files and folders are removed on the way out
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try: status = args.func(args)

@@ -11,46 +11,25 @@ import math
 import importlib.resources
 import os
 import socket
-import tempfile
 import warnings
 import zlib
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from .core import HcrError, atomic_path, check_choice
+
+
+
 # %% auto #0
-__all__ = ['EMNIST_BALANCED_CLASSES', 'DATASETS', 'SPLITS', 'SOURCES', 'SAMPLE_DIR', 'HcrError', 'atomic_path',
-           'atomic_write_text', 'sha256', 'read_idx', 'write_idx', 'DatasetSpec', 'get_spec', 'find_files',
-           'read_mapping', 'classes', 'Dataset', 'transpose_images', 'load_idx', 'load_tfds', 'resolve_source',
-           'load_dataset', 'ink_extent']
+__all__ = ['EMNIST_BALANCED_CLASSES', 'DATASETS', 'SPLITS', 'SOURCES', 'SAMPLE_DIR', 'sha256', 'read_idx', 'write_idx',
+           'DatasetSpec', 'get_spec', 'find_files', 'read_mapping', 'classes', 'Dataset', 'transpose_images',
+           'load_idx', 'load_tfds', 'resolve_source', 'load_dataset', 'ink_extent']
 
-# %% ../nbs/00_data.ipynb #cell-006
-class HcrError(Exception):
-    "An error caused by the user's input, with a one-line message that says what to do."
-
-# %% ../nbs/00_data.ipynb #cell-008
-@contextmanager
-def atomic_path(path: str | Path):
-    "Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds."
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.stem}-', suffix=path.suffix)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; the result is an ordinary file
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
-
-def atomic_write_text(path: str | Path, text: str):
-    "Write `text` to `path` atomically."
-    with atomic_path(path) as tmp: Path(tmp).write_text(text, encoding='utf-8')
-
+# %% ../nbs/00_data.ipynb #data-sha
 def sha256(path: str | Path) -> str:
-    "The sha256 hex digest of a file."
+    "The sha256 hex digest of a file: a run records one for every data file it read."
     h = hashlib.sha256()
     with open(path, 'rb') as f:
         for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
@@ -154,12 +133,10 @@ SOURCES = ('auto', 'idx', 'tfds', 'sample')
 
 def get_spec(name: str) -> DatasetSpec:
     "The `DatasetSpec` called `name`, or a clear error listing the known ones."
-    if name not in DATASETS:
-        raise HcrError(f"unknown dataset {name!r}: choose one of {', '.join(DATASETS)}")
-    return DATASETS[name]
+    return DATASETS[check_choice(name, DATASETS, 'dataset')]
 
-def _check_choice(value, choices, what: str):
-    if value not in choices: raise HcrError(f"unknown {what} {value!r}: choose one of {', '.join(choices)}")
+
+
 
 # %% ../nbs/00_data.ipynb #cell-018
 def _candidate_dirs(data_dir: Path, name: str) -> list[Path]:
@@ -173,7 +150,8 @@ def _find(data_dir: Path, name: str, filename: str) -> Path | None:
 
 def find_files(name: str, split: str, data_dir: str | Path) -> tuple[Path, Path]:
     "Paths of the images and labels files of `name`/`split` under `data_dir`."
-    spec = get_spec(name); _check_choice(split, SPLITS, 'split')
+    spec = get_spec(name); check_choice(split, SPLITS, 'split')
+
     found = [_find(Path(data_dir), name, f) for f in spec.files[split]]
     missing = [f for f, p in zip(spec.files[split], found) if p is None]
     if missing:
@@ -231,10 +209,7 @@ class Dataset:
         return {'dataset': self.name, 'split': self.split, 'source': self.source, 'count': len(self),
                 'files': {str(f): sha256(f) for f in self.files}}
 
-    def as_tf(self):
-        "A `tf.data.Dataset` of `(uint8 image, label)` pairs; batching and scaling are `hcr.preprocess`'s."
-        import tensorflow as tf
-        return tf.data.Dataset.from_tensor_slices((self.images, self.labels))
+
 
 # %% ../nbs/00_data.ipynb #cell-026
 def _from_arrays(spec, split, images, labels, source, files, chars) -> Dataset:
@@ -296,7 +271,8 @@ def load_tfds(name: str, split: str, data_dir: str | Path | None = None) -> Data
 # %% ../nbs/00_data.ipynb #cell-036
 def resolve_source(name: str, split: str = 'train', source: str = 'auto', data_dir: str | Path | None = None) -> str:
     "The source `load_dataset` will read: `source` itself, or what 'auto' finds."
-    spec = get_spec(name); _check_choice(split, SPLITS, 'split'); _check_choice(source, SOURCES, 'source')
+    spec = get_spec(name); check_choice(split, SPLITS, 'split'); check_choice(source, SOURCES, 'source')
+
     if source != 'auto': return source
     data_dir = data_dir or os.environ.get('HCR_DATA_DIR')
     if data_dir and _find(Path(data_dir), name, spec.files[split][0]): return 'idx'

@@ -15,14 +15,12 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from .data import Dataset
-from .model import build_model, shift_averaged
-from .train import (early_stopping, EpochCheckpoint, HistoryCSV, TrainResult, compile_model, finish_run, make_strategy,
-                       smoothed_crossentropy, split_batches, steps_per_epoch)
+from .fit import smoothed_crossentropy
+
 
 # %% auto #0
 __all__ = ['is_chief', 'worker_dir', 'distribute_batches', 'batch_totals', 'make_train_step', 'make_eval_step', 'run_epoch',
-           'fit_distributed', 'train_with_strategy', 'train_multiworker']
+           'fit_distributed']
 
 # %% ../nbs/09_distribute.ipynb #7ce70bf4
 def is_chief(resolver: tf.distribute.cluster_resolver.ClusterResolver | None) -> bool:
@@ -88,16 +86,13 @@ def run_epoch(step, batches: tf.distribute.DistributedDataset) -> dict:
     return {'accuracy': correct / count, 'loss': loss / count}
 
 # %% ../nbs/09_distribute.ipynb #c84d5bc2
-def fit_distributed(net: keras.Model, strategy: tf.distribute.Strategy, train_batches: tf.distribute.DistributedDataset,
-                    val_batches: tf.distribute.DistributedDataset, epochs: int, patience: int, out_dir: Path,
-                    verbose: int | str = 'auto', label_smoothing: float = 0.0) -> pd.DataFrame:
-    "Train `net` (compiled under `strategy`) for up to `epochs`, writing `history.csv` and `checkpoint.keras` into `out_dir`; the history."
+def fit_distributed(net: keras.Model, strategy: tf.distribute.Strategy, train_batches: tf.data.Dataset,
+                    val_batches: tf.data.Dataset, epochs: int, callbacks: list, verbose: int | str = 'auto',
+                    label_smoothing: float = 0.0):
+    "Train `net` (compiled under `strategy`) on global batches for up to `epochs`, calling the Keras `callbacks` as `fit` would."
+    train_batches, val_batches = distribute_batches(strategy, train_batches), distribute_batches(strategy, val_batches)
     train_step, eval_step = make_train_step(strategy, net, label_smoothing), make_eval_step(strategy, net, label_smoothing)
-    callbacks = keras.callbacks.CallbackList([
-        early_stopping(patience, epochs),
-        HistoryCSV(out_dir/'history.csv'),
-        EpochCheckpoint(out_dir/'checkpoint.keras'),
-    ], model=net)
+    callbacks = keras.callbacks.CallbackList(list(callbacks), model=net)
     net.stop_training = False
     callbacks.on_train_begin()
     for epoch in range(epochs):
@@ -109,29 +104,3 @@ def fit_distributed(net: keras.Model, strategy: tf.distribute.Strategy, train_ba
                           + ' - '.join(f'{k}: {v:.4f}' for k, v in logs.items()), flush=True)
         if net.stop_training: break
     callbacks.on_train_end()
-    return pd.read_csv(out_dir/'history.csv')
-
-# %% ../nbs/09_distribute.ipynb #8349a565
-def train_with_strategy(strategy: tf.distribute.Strategy, params: dict, data: Dataset, rows: tuple, run_dir: Path,
-                        save_h5: bool = False, verbose: int | str = 'auto') -> TrainResult:
-    "Train on `data`'s `rows` (training rows, validation rows) as `params` (`train`'s arguments) say, under `strategy`."
-    train_rows, val_rows = rows
-    global_batch = params['batch_size'] * strategy.num_replicas_in_sync
-    steps = steps_per_epoch(len(train_rows), global_batch)
-    with strategy.scope():
-        net = build_model(params['model'], data.num_classes, sync_bn=True, precision=params['precision'])
-        net = compile_model(net, steps, params['epochs'], params['learning_rate'], params['label_smoothing'])
-    train_batches, val_batches = (distribute_batches(strategy, b) for b in
-                                  split_batches(data, rows, global_batch, params['augment'], params['seed']))
-    with worker_dir(run_dir, is_chief(strategy.cluster_resolver)) as out:
-        started = time.time()
-        history = fit_distributed(net, strategy, train_batches, val_batches, params['epochs'], params['patience'], out, verbose,
-                                  params['label_smoothing'])
-        net = shift_averaged(net) if params['shift_average'] else net
-        record = finish_run(net, out, params, data, len(train_rows), len(val_rows), time.time() - started, save_h5)
-    return TrainResult(net, history, run_dir, record)
-
-def train_multiworker(params: dict, data: Dataset, rows: tuple, run_dir: Path, save_h5: bool = False,
-                      verbose: int | str = 'auto') -> TrainResult:
-    "`train_with_strategy` under `MultiWorkerMirroredStrategy`, the cluster described by the `TF_CONFIG` environment variable."
-    return train_with_strategy(make_strategy('multiworker'), params, data, rows, run_dir, save_h5, verbose)

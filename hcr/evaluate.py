@@ -5,8 +5,7 @@
 # %% ../nbs/05_evaluate.ipynb #af602e60
 from __future__ import annotations
 
-import json
-import zipfile
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,52 +16,17 @@ import pandas as pd
 import seaborn as sns
 from sklearn.metrics import classification_report, confusion_matrix
 
-from .data import Dataset, HcrError, atomic_path, load_dataset
+from .core import HcrError, atomic_path, write_json
+from .data import Dataset, load_dataset
+from .fit import EVAL_BATCH, make_batches
 from .model import single_view
 from .plots import image_grid
-from .preprocess import EVAL_BATCH, make_batches
-from .train import write_json
+from .runs import load_run
+
 
 # %% auto #0
-__all__ = ['Run', 'load_model_file', 'load_run', 'Evaluation', 'evaluate_model', 'classification_table', 'plot_confusion_matrix',
-           'top_confusions', 'plot_mistakes', 'plot_learning_curves', 'save_figure', 'evaluate_run']
-
-# %% ../nbs/05_evaluate.ipynb #e6d24d6c
-@dataclass
-class Run:
-    "A saved run: its model, the character of each output, and its records."
-    path: Path
-    model: keras.Model
-    classes: tuple
-    record: dict
-
-    @property
-    def dataset(self) -> str: return self.record['params']['dataset']
-
-def load_model_file(path: str | Path) -> keras.Model:
-    "Load a `.keras` or `.h5` model file in safe mode, or raise a clear `HcrError`."
-    path = Path(path)
-    if not path.is_file(): raise HcrError(f'{path}: no such model file')
-    if path.suffix == '.keras' and not zipfile.is_zipfile(path):
-        raise HcrError(f'{path}: not a Keras model file (not a .keras archive)')
-    try: return keras.saving.load_model(path, safe_mode=True, compile=False)
-    except Exception as e:  # Keras raises many types for a damaged file
-        raise HcrError(f'{path}: not a loadable Keras model ({type(e).__name__}: {str(e).splitlines()[0][:200]})') from None
-
-def load_run(path: str | Path) -> Run:
-    "Load the run folder `path` (a file inside it works too)."
-    path = Path(path)
-    run_dir = path.parent if path.is_file() else path
-    if not run_dir.is_dir(): raise HcrError(f'{path}: no such run folder')
-    for name in ('run.json', 'labels.json'):
-        if not (run_dir/name).is_file(): raise HcrError(f'{run_dir}: not a run folder (no {name})')
-    model_file = path if path.is_file() and path.suffix in ('.keras', '.h5') else run_dir/'model.keras'
-    model = load_model_file(model_file)
-    labels = json.loads((run_dir/'labels.json').read_text())
-    classes = tuple(labels[str(i)] for i in range(len(labels)))
-    if model.output_shape[-1] != len(classes):
-        raise HcrError(f'{model_file}: model has {model.output_shape[-1]} outputs but labels.json {len(classes)} classes')
-    return Run(run_dir, model, classes, json.loads((run_dir/'run.json').read_text()))
+__all__ = ['Evaluation', 'evaluate_model', 'classification_table', 'plot_confusion_matrix', 'top_confusions', 'plot_mistakes',
+           'plot_learning_curves', 'save_figure', 'evaluate_run']
 
 # %% ../nbs/05_evaluate.ipynb #9d7652f9
 @dataclass
@@ -156,7 +120,11 @@ def save_figure(fig: plt.Figure, path: str | Path) -> Path:
 def evaluate_run(run_dir: str | Path, source: str | None = None, data_dir: str | Path | None = None) -> dict:
     "Evaluate the run in `run_dir` on its dataset's test split; write metrics, tables and figures; return the metrics."
     run = load_run(run_dir)
+    out = Path(run.path)
+    if not (out/'history.csv').is_file(): raise HcrError(f'{out}: not a finished run (no history.csv)')
+    if not os.access(out, os.W_OK): raise HcrError(f'{out}: cannot write the results there (read-only)')
     params = run.record['params']
+    if data_dir is not None and source is None: source = 'idx'  # a folder given: read its files, whatever the run read
     test = load_dataset(run.dataset, 'test', source=source or params['source'],
                         data_dir=data_dir or params['data_dir'])
     ev = evaluate_model(run.model, test)
@@ -174,11 +142,11 @@ def evaluate_run(run_dir: str | Path, source: str | None = None, data_dir: str |
                  'test_files': test.provenance()['files']},
         'versions': run.record['versions'],
     }
-    out = Path(run.path)
+    figures = {'confusion_matrix': plot_confusion_matrix(ev), 'mistakes': plot_mistakes(ev, test.images),
+               'learning_curves': plot_learning_curves(pd.read_csv(out/'history.csv'))}  # everything made before anything is written
     with atomic_path(out/'classification_report.csv') as tmp: table.to_csv(tmp)
     with atomic_path(out/'top_confusions.csv') as tmp: top_confusions(ev).to_csv(tmp, index=False)
-    save_figure(plot_confusion_matrix(ev), out/'figures'/'confusion_matrix.png')
-    save_figure(plot_mistakes(ev, test.images), out/'figures'/'mistakes.png')
-    save_figure(plot_learning_curves(pd.read_csv(out/'history.csv')), out/'figures'/'learning_curves.png')
+    for name, fig in figures.items(): save_figure(fig, out/'figures'/f'{name}.png')
+
     write_json(out/'metrics.json', metrics)
     return metrics

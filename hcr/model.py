@@ -10,11 +10,13 @@ import inspect
 import keras
 from keras import layers
 
-from .data import HcrError
+from .config import MODEL_NAMES, PRECISIONS
+from .core import HcrError, check_choice
+
 
 # %% auto #0
-__all__ = ['MODELS', 'PRECISIONS', 'SHIFTS', 'seed_cnn', 'keras_example_cnn', 'conv_block', 'hcr_cnn', 'small_cnn',
-           'check_precision', 'build_model', 'shift', 'shift_averaged', 'single_view']
+__all__ = ['MODELS', 'SHIFTS', 'seed_cnn', 'keras_example_cnn', 'conv_block', 'hcr_cnn', 'small_cnn', 'build_model', 'shift',
+           'uncompiled', 'shift_averaged', 'single_view']
 
 # %% ../nbs/03_model.ipynb #01b5a398
 def seed_cnn(num_classes: int) -> keras.Model:
@@ -70,19 +72,14 @@ def small_cnn(num_classes: int, sync_bn: bool = False) -> keras.Model:
     return hcr_cnn(num_classes, filters=(16, 32, 64), sync_bn=sync_bn)
 
 # %% ../nbs/03_model.ipynb #9e719ca3
-MODELS = {'default': hcr_cnn, 'small': small_cnn, 'seed_cnn': seed_cnn, 'keras_example': keras_example_cnn}
-
-PRECISIONS = ('float32', 'mixed_bfloat16')
-
-def check_precision(precision: str):
-    "Refuse a precision that is not one of `PRECISIONS`."
-    if precision not in PRECISIONS: raise HcrError(f"unknown precision {precision!r}: choose one of {', '.join(PRECISIONS)}")
+MODELS = dict(zip(MODEL_NAMES, (hcr_cnn, small_cnn, seed_cnn, keras_example_cnn)))  # the names are hcr.config's
 
 def build_model(name: str = 'default', num_classes: int = 10, sync_bn: bool = False, precision: str = 'float32') -> keras.Model:
     "A new, uncompiled model called `name` (one of `MODELS`) for `num_classes` classes, computing in `precision`."
-    if name not in MODELS: raise HcrError(f"unknown model {name!r}: choose one of {', '.join(MODELS)}")
+    check_choice(name, MODELS, 'model')
     if num_classes < 2: raise HcrError(f'a classifier needs at least 2 classes, got {num_classes}')
-    check_precision(precision)
+    check_choice(precision, PRECISIONS, 'precision')
+
     builder = MODELS[name]
     takes_sync_bn = 'sync_bn' in inspect.signature(builder).parameters  # the BatchNorm models; the baselines have none
     previous = keras.config.dtype_policy()
@@ -98,15 +95,23 @@ def shift(x, right: int, down: int):
     pad = ((max(down, 0), max(-down, 0)), (max(right, 0), max(-right, 0)))
     return layers.Cropping2D((pad[0][::-1], pad[1][::-1]))(layers.ZeroPadding2D(pad)(x))
 
+def uncompiled(model: keras.Model) -> keras.Model:
+    "A copy of `model` with the same weights but not the loss and optimizer it was compiled with, which a saved file would name."
+    copy = type(model).from_config(model.get_config())  # not clone_model: it copies the compiled loss too
+
+    copy.set_weights(model.get_weights())
+    return copy
+
 def shift_averaged(model: keras.Model) -> keras.Model:
-    "A copy of `model` with its probabilities averaged over each image and its four one-pixel shifts (`SHIFTS`)."
-    network = keras.models.clone_model(model)  # without the loss and optimizer `model` was compiled with: they would be saved
-    network.set_weights(model.get_weights())
+    "An uncompiled copy of `model` with its probabilities averaged over each image and its four one-pixel shifts (`SHIFTS`)."
+    network = uncompiled(model)
+
     inputs = keras.Input((28, 28, 1), name='image')
     views = [network(shift(inputs, right, down)) for right, down in SHIFTS]
     return keras.Model(inputs, layers.Average(name='probabilities')(views), name='shift_averaged')
 
 def single_view(model: keras.Model) -> keras.Model:
-    "The network inside a `shift_averaged` model; any other model as it is."
-    if model.name != 'shift_averaged': return model
-    return next(layer for layer in model.layers if isinstance(layer, keras.Model))
+    "The network inside a model that wraps one (`shift_averaged`); any other model as it is."
+    inner = [layer for layer in model.layers if isinstance(layer, keras.Model)]
+    return inner[0] if len(inner) == 1 else model
+

@@ -12,9 +12,10 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 import hcr
-from .data import HcrError
-from .evaluate import Run, load_run
-from .preprocess import EVAL_BATCH, make_batches, prepare_image
+from .core import HcrError
+from .preprocess import prepare_image
+from .runs import Run, load_run
+
 
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'MAX_PIXELS', 'WORKING_SIZE', 'DEFAULT_RUN', 'read_image', 'Prediction', 'expand_paths',
@@ -76,7 +77,8 @@ def expand_paths(items: list) -> list[Path]:
 
 def predict_arrays(run: Run, images: np.ndarray, top_k: int = 3) -> list[list]:
     "Top-k (character, probability) for each prepared (28, 28, 1) uint8 image."
-    probs = run.model.predict(make_batches(images, np.zeros(len(images), np.int64), EVAL_BATCH), verbose=0)
+    probs = run.model.predict(images.astype(np.float32) / np.float32(255), batch_size=256, verbose=0)
+
     order = np.argsort(-probs, axis=1)[:, :top_k]
     return [[(run.classes[j], float(p[j])) for j in row] for p, row in zip(probs, order)]
 

@@ -5,50 +5,42 @@
 # %% ../nbs/07_report.ipynb #cell-002
 from __future__ import annotations
 
+import ast
 import json
 import os
+
 import shlex
 import shutil
 import tempfile
-from datetime import datetime, timezone
+from dataclasses import fields
 from pathlib import Path
 
-import hcr
-from .data import HcrError, atomic_write_text, get_spec, resolve_source
-from .train import check_train_args
+from .config import TrainConfig
+from .core import HcrError, atomic_write_text
+from .data import get_spec, resolve_source
 
 # %% auto #0
-__all__ = ['PROJECT_ROOT', 'REPORT_NOTEBOOK', 'REPORT_DEFAULTS', 'check_report_params', 'report_dir', 'render_html',
-           'report_command', 'run_report', 'write_index']
+__all__ = ['REPORT_NOTEBOOK', 'notebook_parameters', 'check_report_params', 'report_dir', 'render_html', 'report_command',
+           'run_report', 'write_index']
 
 # %% ../nbs/07_report.ipynb #cell-005
-PROJECT_ROOT = Path(hcr.__file__).resolve().parent.parent
-REPORT_NOTEBOOK = PROJECT_ROOT/'nbs'/'report.ipynb'
-REPORT_DEFAULTS = dict(dataset='mnist', source='auto', data_dir=None, model='default', epochs=None, batch_size=128,
-                       seed=0, augment=None, label_smoothing=None, shift_average=None, precision='float32', save_h5=False,
-                       out_dir=None, strategy='default')
+REPORT_NOTEBOOK = Path(__file__).with_name('report.ipynb') if '__file__' in globals() else Path('../hcr/report.ipynb')
 
-def check_report_params(params: dict) -> dict:
-    "The report's parameters with defaults filled in, each checked for its type and value; a clear error otherwise."
-    unknown = set(params) - set(REPORT_DEFAULTS)
-    if unknown: raise HcrError(f"unknown report parameter(s) {', '.join(sorted(unknown))}: known are {', '.join(REPORT_DEFAULTS)}")
-    p = {**REPORT_DEFAULTS, **params}
-    if not isinstance(p['save_h5'], bool): raise HcrError(f"parameter save_h5 must be True or False, got {p['save_h5']!r}")
-    if not isinstance(p['augment'], (bool, type(None))):
-        raise HcrError(f"parameter augment must be True, False or None (the dataset's default), got {p['augment']!r}")
-    for name in ('epochs', 'batch_size', 'seed'):
-        if name == 'epochs' and p[name] is None: continue  # the dataset's default
-        if isinstance(p[name], bool) or not isinstance(p[name], int):
-            raise HcrError(f'parameter {name} must be a whole number, got {p[name]!r}')
-    check_train_args(p['dataset'], p['source'], p['model'], p['epochs'], p['batch_size'], p['strategy'], p['label_smoothing'],
-                     p['shift_average'], p['precision'])
-    return p
+def notebook_parameters(notebook: str | Path = REPORT_NOTEBOOK) -> dict:
+    "The names and default values in the notebook's cell tagged `parameters`."
+    nb = json.loads(Path(notebook).read_text())
+    cell = next(c for c in nb['cells'] if 'parameters' in c['metadata'].get('tags', []))
+    return {node.targets[0].id: ast.literal_eval(node.value) for node in ast.parse(''.join(cell['source'])).body}
+
+def check_report_params(params: dict) -> TrainConfig:
+    "The `TrainConfig` of a report's parameters (all but `out_dir`); a clear error for an unknown or bad one."
+    return TrainConfig.from_dict({k: v for k, v in params.items() if k != 'out_dir'})
 
 # %% ../nbs/07_report.ipynb #cell-008
-def report_dir(params: dict, reports_dir: str | Path = 'reports') -> Path:
-    "Where the report for `params` lives: `reports/<dataset>`, or `reports/<dataset>-sample` when it reads the sample."
-    source = resolve_source(params['dataset'], 'train', params['source'], params['data_dir'])
-    return Path(reports_dir)/(params['dataset'] + ('-sample' if source == 'sample' else ''))
+def report_dir(config: TrainConfig, reports_dir: str | Path = 'reports') -> Path:
+    "Where the report for `config` lives: `reports/<dataset>`, or `reports/<dataset>-sample` when it reads the sample."
+    source = resolve_source(config.dataset, 'train', config.source, config.data_dir)
+    return Path(reports_dir)/(config.dataset + ('-sample' if source == 'sample' else ''))
 
 # %% ../nbs/07_report.ipynb #cell-011
 def render_html(notebook: str | Path, html: str | Path) -> Path:
@@ -61,27 +53,34 @@ def render_html(notebook: str | Path, html: str | Path) -> Path:
     return Path(html)
 
 # %% ../nbs/07_report.ipynb #cell-013
-def _absolute(path) -> str | None: return str(Path(path).resolve()) if path else None
-
-def report_command(params: dict, reports_dir: str | Path = 'reports') -> str:
-    "The `hcr report` command line that runs a report with `params` again."
+def report_command(config: TrainConfig, reports_dir: str | Path = 'reports') -> str:
+    "The `hcr report` command line that runs a report with `config` again (every setting spelled out)."
     args = ['hcr', 'report', '--reports-dir', str(reports_dir)]
-    for name, value in params.items(): args += ['-p', name, value if isinstance(value, str) else repr(value)]
+    for f in fields(TrainConfig):
+        value, flag = getattr(config, f.name), '--' + f.name.replace('_', '-')
+        if value is None: continue  # the dataset's default
+        args += [flag if value else '--no-' + flag[2:]] if isinstance(value, bool) else [flag, str(value)]
     return shlex.join(args)
 
-def run_report(params: dict, reports_dir: str | Path = 'reports', progress: bool = True) -> Path:
-    "Run `nbs/report.ipynb` with `params` into `reports/<dataset>/` (report.ipynb, report.html, run/); return that folder."
+def _private_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+def run_report(config: TrainConfig, reports_dir: str | Path = 'reports', progress: bool = True) -> Path:
+    "Run the report notebook for `config` into `reports/<dataset>/` (report.ipynb, report.html, run/); return that folder."
     import papermill as pm
-    p = check_report_params(params)
-    final = report_dir(p, reports_dir)
+    final = report_dir(config, reports_dir)
     final.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f'.{final.name}-', dir=final.parent))
-    p.update(data_dir=_absolute(p['data_dir']), out_dir=str((work/'run').resolve()))
-    os.environ['HCR_COMMAND'] = report_command(params, reports_dir)  # the kernel records it in run.json
+    os.chmod(work, 0o777 & ~_private_umask())  # mkdtemp makes it private; the report is an ordinary folder
+    params = {**config.as_dict(), 'data_dir': str(Path(config.data_dir).resolve()) if config.data_dir else None,
+              'out_dir': str((work/'run').resolve())}
+    os.environ['HCR_COMMAND'] = report_command(config, reports_dir)  # the kernel records it in run.json
     try:
         try:
-            pm.execute_notebook(REPORT_NOTEBOOK, work/'report.ipynb', parameters=p, kernel_name='python3',
-                                cwd=str(PROJECT_ROOT), progress_bar=progress)
+            pm.execute_notebook(REPORT_NOTEBOOK, work/'report.ipynb', parameters=params, kernel_name='python3',
+                                cwd=str(work), progress_bar=progress)
         except pm.PapermillExecutionError as e:
             raise HcrError(f'report failed in cell {e.exec_count}: {e.ename}: {e.evalue}') from None
         render_html(work/'report.ipynb', work/'report.html')

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from hcr.data import DATASETS, SAMPLE_DIR, find_files, read_idx, write_idx, atomic_write_text
+from hcr.core import atomic_write_text
+from hcr.data import DATASETS, SAMPLE_DIR, find_files, read_idx, write_idx
 
 PER_CLASS = {'mnist': {'train': 300, 'test': 100}, 'emnist': {'train': 100, 'test': 30}}
 

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from hcr.config import TrainConfig
 from hcr.data import sha256
-from hcr.report import REPORT_DEFAULTS, report_command
-from hcr.train import cpu_model, library_versions
+from hcr.report import report_command
+from hcr.runs import cpu_model, library_versions
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent/'shared'/'data'
@@ -44,10 +45,9 @@ def test_rerun_of_committed_report_gives_its_accuracy(dataset, tmp_path):
     # The same data: every recorded file, found by name in ../shared/data, has the recorded checksum.
     for path, digest in {**record['data']['files'], **metrics['data']['test_files']}.items():
         assert sha256(SHARED/dataset/Path(path).name) == digest, f'{Path(path).name} is not the data of the committed run'
-    params = {k: v for k, v in record['params'].items() if k in REPORT_DEFAULTS and k not in ('data_dir', 'out_dir')}
-    params.setdefault('label_smoothing', 0.0)  # recorded since smoothing became an option; a run without the key had none
-    params.setdefault('shift_average', False)  # likewise for averaging over shifts
-    command = shlex.split(report_command(params, tmp_path))[1:] + ['--data-dir', str(SHARED/dataset)]
+    params = {'label_smoothing': 0.0, 'shift_average': False,  # runs recorded before these were options had neither
+              **record['params'], 'data_dir': str(SHARED/dataset)}
+    command = shlex.split(report_command(TrainConfig.from_dict(params, strict=False), tmp_path))[1:]
     done = subprocess.run([sys.executable, '-m', 'hcr', *command], cwd=ROOT, capture_output=True, text=True, timeout=3000)
     assert done.returncode == 0, done.stderr[-3000:]
     rerun = json.loads((tmp_path/dataset/'run'/'metrics.json').read_text())

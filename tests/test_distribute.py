@@ -69,9 +69,13 @@ MIRRORED = '''
     # two logical CPU devices, set before TensorFlow starts, stand in for two GPUs
     cpu = tf.config.list_physical_devices('CPU')[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    import keras
+    from hcr.config import TrainConfig
     from hcr.train import train
-    result = train('mnist', epochs=1, batch_size=32, source='sample', out_dir=sys.argv[1], strategy='mirrored', verbose=0)
-    print('REPLICAS', result.model.distribute_strategy.num_replicas_in_sync)
+    class Replicas(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None): print('REPLICAS', self.model.distribute_strategy.num_replicas_in_sync)
+    train(TrainConfig(epochs=1, batch_size=32, source='sample', strategy='mirrored'), out_dir=sys.argv[1], verbose=0,
+          callbacks=[Replicas()])
 '''
 
 
@@ -85,8 +89,9 @@ def test_mirrored_two_devices(tmp_path):
 WORKER = '''
     import sys
     import numpy as np
+    from hcr.config import TrainConfig
     from hcr.train import train
-    result = train('mnist', epochs=2, batch_size=32, source='sample', out_dir=sys.argv[1], strategy='multiworker', verbose=1)
+    result = train(TrainConfig(epochs=2, batch_size=32, source='sample', strategy='multiworker'), out_dir=sys.argv[1], verbose=1)
     np.savez(sys.argv[2], **{v.path.replace('/', '.'): v.numpy() for v in result.model.weights})
 '''
 

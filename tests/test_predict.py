@@ -13,19 +13,23 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from hcr.data import HcrError, load_dataset
-from hcr.evaluate import evaluate_model, load_model_file, load_run
+from hcr.core import HcrError
+from hcr.data import load_dataset
+from hcr.evaluate import evaluate_model
+from hcr.runs import load_model_file, load_run
 from hcr.predict import (MAX_PIXELS, WORKING_SIZE, Prediction, expand_paths, load_predictor, predict_arrays,
                          predict_files, read_image)
-from hcr.preprocess import on_paper, prepare_image
+from hcr.preprocess import prepare_image
+from paper import on_paper
 
 
 @pytest.fixture(scope='module')
 def run_dir(tmp_path_factory):
     "A real run folder: the default model trained for one epoch on the MNIST sample (about 10 s)."
+    from hcr.config import TrainConfig
     from hcr.train import train
     out = tmp_path_factory.mktemp('run')/'mnist'
-    train('mnist', source='sample', epochs=1, out_dir=out, verbose=0)
+    train(TrainConfig(source='sample', epochs=1), out_dir=out, verbose=0)
     return out
 
 

@@ -10,7 +10,7 @@ from PIL import Image
 
 from hcr.data import load_dataset
 from hcr.predict import DEFAULT_RUN
-from hcr.preprocess import on_paper
+from paper import on_paper
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,7 +7,9 @@ from PIL import Image, ImageDraw
 from scipy import ndimage
 
 from hcr.data import HcrError, load_dataset
-from hcr.preprocess import augmenter, make_batches, on_paper, prepare_image, to_grey
+from hcr.fit import augmenter, make_batches
+from hcr.preprocess import prepare_image, to_grey
+from paper import on_paper
 
 
 def numbered(n: int):

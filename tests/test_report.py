@@ -58,10 +58,11 @@ def test_failed_report_keeps_previous_and_names_the_cell(sample_report):
 
 def test_bad_report_parameters_stop_before_papermill(tmp_path):
     for args, message in [(['--dataset', 'kmnist'], 'invalid choice'),
-                          (['-p', 'epochs', '0'], 'epochs must be a whole number of at least 1'),
-                          (['-p', 'augment', 'maybe'], 'augment must be True, False or None'),
-                          (['-p', 'batch_size', '2.5'], 'batch_size must be a whole number'),
-                          (['-p', 'colour', 'red'], 'unknown report parameter(s) colour')]:
+                          (['--epochs', '0'], 'epochs must be a whole number of at least 1'),
+                          (['--augment=maybe'], 'ignored explicit argument'),
+                          (['--batch-size', '2.5'], "invalid int value: '2.5'"),
+                          (['--learning-rate', '-1'], 'learning rate must be a number above 0'),
+                          (['--colour', 'red'], 'unrecognized arguments: --colour red')]:
         done = hcr('report', *args, '--reports-dir', tmp_path, timeout=120)
         assert done.returncode != 0 and message in done.stderr, (args, done.stderr[-500:])
     assert list(tmp_path.iterdir()) == []
