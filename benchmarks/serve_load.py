@@ -3,7 +3,7 @@ process, `python -m hcr.serve`), send it N prediction requests, C at a time, sto
 percentiles, the throughput and the errors.
 
 Each request is a real one: a 300x300 PNG of an MNIST or EMNIST test image from the sample bundled with hcr, drawn as
-dark ink on light paper (`hcr.preprocess.on_paper`), posted as the multipart field `image`, alternately to the digits
+dark ink on light paper (`tests/paper.py`), posted as the multipart field `image`, alternately to the digits
 and the letters model. Ten requests before the measured ones warm the server up. Nothing leaves 127.0.0.1.
 
     python benchmarks/serve_load.py                       # 500 requests, 8 at a time
@@ -31,9 +31,9 @@ import numpy as np
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # this checkout's hcr, here and in the server
+sys.path[:0] = [str(ROOT), str(ROOT/'tests')]  # this checkout's hcr, here and in the server; the tests' paper drawing
 from hcr.data import load_dataset
-from hcr.preprocess import on_paper
+from paper import on_paper
 
 HOST = '127.0.0.1'
 

@@ -19,7 +19,7 @@ from scipy.special import log_softmax, softmax
 from .core import HcrError
 from .data import Dataset, load_dataset
 from .fit import EVAL_BATCH, make_batches, split_validation
-from .model import SHIFTS, shift, single_view
+from .model import SHIFTS, shift, single_view, uncompiled
 from .runs import load_run
 
 # %% auto #0
@@ -84,15 +84,9 @@ def fit_temperature(probs, labels, bounds: tuple = TEMPERATURE_BOUNDS) -> float:
     return float(np.exp(found.x))
 
 # %% ../nbs/13_calibrate.ipynb #2136124d
-def _clone(model: keras.Model) -> keras.Model:
-    "A copy of `model` with its weights, without the loss and optimizer it was compiled with."
-    copy = keras.models.clone_model(model)
-    copy.set_weights(model.get_weights())
-    return copy
-
 def _logits(network: keras.Model):
     "A copy of `network` (one view) and its logits tensor, computed by a linear copy of its last softmax Dense layer."
-    net = _clone(network)
+    net = uncompiled(network)
     last = net.layers[-1]
     if last.name in ('probabilities', 'log_probabilities') and isinstance(last, layers.Activation):  # calibrated before
         dense = next(l for l in reversed(net.layers) if isinstance(l, layers.Dense))

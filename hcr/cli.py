@@ -20,8 +20,8 @@ from .core import HcrError, quiet_tensorflow
 from .data import DATASETS, SOURCES
 
 # %% auto #0
-__all__ = ['add_config_arguments', 'config_from_args', 'cmd_train', 'cmd_evaluate', 'cmd_report', 'cmd_predict', 'make_parser',
-           'main']
+__all__ = ['add_config_arguments', 'config_from_args', 'cmd_train', 'cmd_evaluate', 'cmd_report', 'cmd_compare', 'cmd_predict',
+           'make_parser', 'main']
 
 # %% ../nbs/08_cli.ipynb #cell-005
 def add_config_arguments(parser: argparse.ArgumentParser):
@@ -33,8 +33,10 @@ def add_config_arguments(parser: argparse.ArgumentParser):
         if kind is bool:
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default, help=docs[f.name] + shown)
         else:
-            parser.add_argument(flag, type=kind, default=f.default, choices=CHOICES.get(f.name),
-                                metavar=None if f.name in CHOICES else f.name.upper(), help=docs[f.name] + shown)
+            # choices shown, but checked by TrainConfig: one 'hcr: error:' line and status 1, like every other bad value
+            metavar = '{' + ','.join(CHOICES[f.name]) + '}' if f.name in CHOICES else f.name.upper()
+            parser.add_argument(flag, type=kind, default=f.default, metavar=metavar, help=docs[f.name] + shown)
+
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
     "The `TrainConfig` of parsed arguments (checked when made)."
@@ -63,7 +65,16 @@ def cmd_report(args) -> int:
     print(f'report written: {folder/"report.html"} (notebook {folder/"report.ipynb"}, run files in {folder/"run"})')
     return 0
 
+def cmd_compare(args) -> int:
+    from hcr.compare import compare_runs, plot_disagreements
+    from hcr.evaluate import save_figure
+    c = compare_runs(args.run_a, args.run_b, source=args.source, data_dir=args.data_dir)
+    if args.figure: save_figure(plot_disagreements(c.images, c.y_true, c.pred_a, c.pred_b, c.classes, names=c.names), args.figure)
+    print(json.dumps(c.as_dict(), indent=2) if args.json else c.summary())
+    return 0
+
 def cmd_predict(args) -> int:
+
     from hcr.predict import load_predictor, predict_files
     if args.top_k < 1: raise HcrError(f'top-k must be at least 1, got {args.top_k}')
     run = load_predictor(args.model)
@@ -107,7 +118,20 @@ def make_parser() -> argparse.ArgumentParser:
     r.add_argument('--reports-dir', default='reports', help='where reports go (default: reports, in the working folder)')
     r.set_defaults(func=cmd_report)
 
+    c = sub.add_parser('compare', parents=[common], help='compare two runs on the same test set',
+                       description="Compare two runs of one dataset on the test set both were evaluated on: each "
+                                   "accuracy with its 95%% interval, the difference with McNemar's exact test, the "
+                                   "classes whose F1 changed most, and (with --figure) the images they disagree on.")
+    c.add_argument('run_a', metavar='RUN_A', help='a run folder (evaluated: it has metrics.json)')
+    c.add_argument('run_b', metavar='RUN_B', help='another run folder of the same dataset')
+    c.add_argument('--source', choices=SOURCES, help="where the test images come from (default: RUN_A's source)")
+    c.add_argument('--data-dir', metavar='DIR', help='folder with the original IDX files (gzip or raw)')
+    c.add_argument('--figure', metavar='PNG', help='save a grid of the images on which the two disagree')
+    c.add_argument('--json', action='store_true', help='print JSON for scripts')
+    c.set_defaults(func=cmd_compare)
+
     p = sub.add_parser('predict', parents=[common], help='recognise characters in your own images',
+
                        description='Predict the characters in image files (PNG, JPEG, BMP, ...; any size; dark ink on '
                                    'light paper or the reverse). Each image is prepared the way the model\'s dataset '
                                    'was. Files that cannot be read are reported and the rest still predicted; the exit '

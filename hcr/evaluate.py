@@ -14,9 +14,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from sklearn.metrics import classification_report, confusion_matrix
+from sklearn.metrics import balanced_accuracy_score, classification_report, confusion_matrix
 
+from .calibrate import (accuracy_coverage, apply_temperature, expected_calibration_error, model_temperature,
+                           negative_log_likelihood, plot_accuracy_coverage, plot_reliability)
+from .compare import accuracy_interval, per_class_recall_intervals
 from .core import HcrError, atomic_path, write_json
+
 from .data import Dataset, load_dataset
 from .fit import EVAL_BATCH, make_batches
 from .model import single_view
@@ -41,10 +45,18 @@ class Evaluation:
     @property
     def accuracy(self) -> float: return float((self.y_pred == self.y_true).mean())
     @property
+    def interval(self) -> tuple[float, float]:
+        "95% Wilson score interval of the accuracy."
+        return accuracy_interval(int((self.y_pred == self.y_true).sum()), len(self.y_true))
+    @property
+    def balanced_accuracy(self) -> float:
+        "The mean of the per-class recalls: every class counts the same, however many images it has."
+        return float(balanced_accuracy_score(self.y_true, self.y_pred))
+    @property
     def loss(self) -> float:
-        "Mean cross-entropy."
-        p = self.probs[np.arange(len(self.y_true)), self.y_true]
-        return float(-np.log(np.clip(p, 1e-7, 1)).mean())
+        "Mean cross-entropy (negative log-likelihood)."
+        return negative_log_likelihood(self.probs, self.y_true)
+
 
 def evaluate_model(model: keras.Model, ds: Dataset) -> Evaluation:
     "Predict every image of `ds` with `model`."
@@ -56,12 +68,16 @@ def evaluate_model(model: keras.Model, ds: Dataset) -> Evaluation:
 
 # %% ../nbs/05_evaluate.ipynb #c37a10b7
 def classification_table(ev: Evaluation) -> pd.DataFrame:
-    "scikit-learn's classification report as a DataFrame, one row per character, then the averages."
+    "scikit-learn's classification report as a DataFrame, one row per character, then the averages; each recall with its 95% interval."
     report = classification_report(ev.y_true, ev.y_pred, labels=range(len(ev.classes)), target_names=list(ev.classes),
                                    output_dict=True, zero_division=0)
     table = pd.DataFrame(report).T
     table['support'] = table['support'].astype(int)
+    recall = per_class_recall_intervals(ev.y_true, ev.y_pred, ev.classes)
+    table.insert(2, 'recall low', recall['low'])
+    table.insert(3, 'recall high', recall['high'])
     return table
+
 
 # %% ../nbs/05_evaluate.ipynb #25f639d3
 def plot_confusion_matrix(ev: Evaluation) -> plt.Figure:
@@ -128,12 +144,18 @@ def evaluate_run(run_dir: str | Path, source: str | None = None, data_dir: str |
     test = load_dataset(run.dataset, 'test', source=source or params['source'],
                         data_dir=data_dir or params['data_dir'])
     ev = evaluate_model(run.model, test)
+    temperature = model_temperature(run.model)
+    uncalibrated = apply_temperature(ev.probs, 1 / temperature)  # what the network gave before its temperature
     table = classification_table(ev)
     network = single_view(run.model)  # the network alone, when the run averages over shifts
     alone = ev if network is run.model else evaluate_model(network, test)
     metrics = {
-        'dataset': run.dataset, 'model': params['model'], 'test_accuracy': ev.accuracy, 'test_loss': ev.loss,
+        'dataset': run.dataset, 'model': params['model'], 'test_accuracy': ev.accuracy,
+        'test_accuracy_interval': list(ev.interval), 'balanced_accuracy': ev.balanced_accuracy, 'test_loss': ev.loss,
         'test_count': len(test), 'macro_f1': float(table.loc['macro avg', 'f1-score']),
+        'temperature': temperature, 'ece': expected_calibration_error(ev.probs, ev.y_true),
+        'ece_uncalibrated': expected_calibration_error(uncalibrated, ev.y_true),
+        'nll_uncalibrated': negative_log_likelihood(uncalibrated, ev.y_true),
         'shift_averaged': network is not run.model, 'single_view_test_accuracy': alone.accuracy,
         'per_class_f1': {c: float(table.loc[c, 'f1-score']) for c in ev.classes},
         'epochs_run': run.record['epochs_run'], 'seed': params['seed'],
@@ -143,6 +165,9 @@ def evaluate_run(run_dir: str | Path, source: str | None = None, data_dir: str |
         'versions': run.record['versions'],
     }
     figures = {'confusion_matrix': plot_confusion_matrix(ev), 'mistakes': plot_mistakes(ev, test.images),
+               'reliability': plot_reliability(uncalibrated, ev.probs, ev.y_true),
+               'accuracy_coverage': plot_accuracy_coverage(accuracy_coverage(ev.probs, ev.y_true)),
+
                'learning_curves': plot_learning_curves(pd.read_csv(out/'history.csv'))}  # everything made before anything is written
     with atomic_path(out/'classification_report.csv') as tmp: table.to_csv(tmp)
     with atomic_path(out/'top_confusions.csv') as tmp: top_confusions(ev).to_csv(tmp, index=False)

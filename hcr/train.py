@@ -15,7 +15,9 @@ import keras
 import numpy as np
 import pandas as pd
 
+from .calibrate import calibrate
 from .config import TrainConfig
+
 from .core import HcrError, write_json
 from .data import Dataset, load_dataset
 from .distribute import fit_distributed, is_chief, worker_dir
@@ -74,13 +76,16 @@ def train(config: TrainConfig, out_dir: str | Path | None = None, callbacks: Seq
     with worker_dir(run_dir, is_chief(strategy.cluster_resolver)) as out:
         net = fit_network(config, data, rows, strategy, out, callbacks, verbose)
         saved = shift_averaged(net) if config.shift_average else uncompiled(net)  # what the run saves and is measured with
-        record = finish_run(saved, out, config, data, rows, time.time() - started)
+        saved, temperature = calibrate(saved, data.images, data.labels, rows[1])  # on the validation split, never the test set
+        record = finish_run(saved, out, config, data, rows, time.time() - started, temperature)
+
         history = pd.read_csv(out/'history.csv')
     return TrainResult(saved, history, run_dir, record)
 
 
 # %% ../nbs/04_train.ipynb #cell-026
-def finish_run(model: keras.Model, run_dir: Path, config: TrainConfig, data: Dataset, rows: tuple, seconds: float) -> dict:
+def finish_run(model: keras.Model, run_dir: Path, config: TrainConfig, data: Dataset, rows: tuple, seconds: float,
+               temperature: float = 1.0) -> dict:
     "Save the trained `model`, `labels.json` and `run.json` into `run_dir`; return the record."
     history = pd.read_csv(run_dir/'history.csv')
     save_model(model, run_dir/'model.keras')
@@ -91,7 +96,8 @@ def finish_run(model: keras.Model, run_dir: Path, config: TrainConfig, data: Dat
     record = {'params': config.as_dict(), 'num_classes': data.num_classes,
               'data': {**data.provenance(), 'train_count': len(rows[0]), 'val_count': len(rows[1])},
               'epochs_run': len(history), 'best_epoch': int(history.epoch[best]) + 1,
-              'val_accuracy': float(history.val_accuracy[best]), 'train_seconds': round(seconds, 1),
+              'val_accuracy': float(history.val_accuracy[best]), 'temperature': temperature, 'train_seconds': round(seconds, 1),
+
               'finished': datetime.now(timezone.utc).isoformat(timespec='seconds'), **run_environment()}
     write_json(run_dir/'run.json', record)
     (run_dir/'checkpoint.keras').unlink(missing_ok=True)

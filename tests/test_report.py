@@ -37,7 +37,7 @@ def test_report_writes_notebook_html_run_and_index(sample_report):
     html = (folder/'report.html').read_text()
     assert f"{metrics['test_accuracy']:.2%}" in html
     assert 'def ' not in html  # code cells are left out of the HTML
-    assert html.count('src="data:image/png;base64,') == 7  # the figures are embedded, whatever MPLBACKEND says
+    assert html.count('src="data:image/png;base64,') == 9  # the figures are embedded, whatever MPLBACKEND says
     index = (sample_report/'README.md').read_text()
     accuracy = f"{metrics['test_accuracy']:.2%}"
     assert re.search(rf'\| MNIST \| {re.escape(accuracy)} \| 1 \| default \| sample', index)
@@ -57,7 +57,7 @@ def test_failed_report_keeps_previous_and_names_the_cell(sample_report):
 
 
 def test_bad_report_parameters_stop_before_papermill(tmp_path):
-    for args, message in [(['--dataset', 'kmnist'], 'invalid choice'),
+    for args, message in [(['--dataset', 'kmnist'], "unknown dataset 'kmnist'"),
                           (['--epochs', '0'], 'epochs must be a whole number of at least 1'),
                           (['--augment=maybe'], 'ignored explicit argument'),
                           (['--batch-size', '2.5'], "invalid int value: '2.5'"),
@@ -85,7 +85,7 @@ def test_report_html_in_headless_chromium(sample_report, tmp_path):
     title = re.search(r'<title>figures (\d+)/(\d+)</title>', dom.stdout)
     assert title, dom.stderr[-1000:]
     loaded, total = map(int, title.groups())
-    assert total == 7 and loaded == total  # 4 EDA plots, learning curves, confusion matrix, mistakes
+    assert total == 9 and loaded == total  # 4 EDA plots, learning curves, confusion matrix, mistakes, reliability, coverage
     accuracy = json.loads((sample_report/'mnist-sample'/'run'/'metrics.json').read_text())['test_accuracy']
     assert f'Test accuracy: <strong>{accuracy:.2%}</strong>' in dom.stdout
     shot = tmp_path/'report.png'

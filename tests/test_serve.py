@@ -28,7 +28,8 @@ from starlette.testclient import TestClient
 
 from hcr.data import load_dataset
 from hcr.predict import read_image
-from hcr.preprocess import on_paper, prepare_image
+from hcr.preprocess import prepare_image
+from paper import on_paper
 from hcr.serve import MAX_BODY, TOP_K, load_predictors, make_app, predict_image, start_server
 
 ARTIFACTS = Path(__file__).parent/'artifacts'

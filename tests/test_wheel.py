@@ -1,0 +1,62 @@
+"""The package runs outside its checkout: built as a wheel, installed into a new virtual environment, used in an empty folder.
+
+The new environment gets hcr from the wheel alone; its dependencies come from the test's own environment through a
+path file (installing TensorFlow again would take minutes and a download), which adds those packages but not this
+checkout: the editable install's import hook is not processed from there.
+"""
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+import venv
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from hcr.data import load_dataset
+from paper import on_paper
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args, cwd, timeout=600, env=None):
+    return subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+@pytest.fixture(scope='module')
+def installed(tmp_path_factory):
+    "A virtual environment with hcr installed from a freshly built wheel; its bin folder."
+    dist = tmp_path_factory.mktemp('dist')
+    built = run(sys.executable, '-m', 'pip', 'wheel', '--no-deps', '--no-build-isolation', '-w', dist, ROOT, cwd=dist)
+    assert built.returncode == 0, built.stderr[-2000:]
+    wheel, = dist.glob('hcr-*.whl')
+    env_dir = tmp_path_factory.mktemp('venv')
+    venv.create(env_dir, with_pip=False)
+    site = next((env_dir/'lib').glob('python3*/site-packages'))
+    (site/'deps.pth').write_text(sysconfig.get_paths()['purelib'] + '\n')  # the dependencies, not the checkout
+    done = run(sys.executable, '-m', 'pip', '--python', env_dir/'bin'/'python', 'install', '--no-deps', '--no-index', wheel,
+               cwd=dist)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return env_dir/'bin'
+
+
+def test_wheel_has_the_report_notebook_and_no_checkout(installed, tmp_path):
+    where = run(installed/'python', '-c', 'import hcr, hcr.report; print(hcr.__file__); print(hcr.report.REPORT_NOTEBOOK.is_file())',
+                cwd=tmp_path)
+    assert where.returncode == 0, where.stderr[-2000:]
+    path, notebook = where.stdout.split()
+    assert not Path(path).is_relative_to(ROOT) and notebook == 'True'
+
+
+def test_report_from_the_wheel_in_an_empty_folder(installed, tmp_path):
+    env = {**os.environ, 'PATH': f"{installed}{os.pathsep}{os.environ['PATH']}"}
+    done = run(installed/'hcr', 'report', '--dataset', 'mnist', '--source', 'sample', '--epochs', 1, cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    folder = tmp_path/'reports'/'mnist-sample'
+    assert {p.name for p in folder.iterdir()} >= {'report.html', 'report.ipynb', 'run'}
+    metrics = json.loads((folder/'run'/'metrics.json').read_text())
+    assert metrics['test_count'] == 1000 and metrics['test_accuracy'] > 0.5
+    assert 'absl::InitializeLog' not in (folder/'report.html').read_text()
