@@ -108,9 +108,9 @@ def with_temperature(model: keras.Model, temperature: float) -> keras.Model:
     temperature = float(temperature)
     if model.name != 'shift_averaged':
         net, logits = _logits(model)
-        return keras.Model(net.inputs, _softmax_over_temperature(logits, temperature), name=net.name)
+        return keras.Model(net.inputs[0], _softmax_over_temperature(logits, temperature), name=net.name)
     net, logits = _logits(single_view(model))
-    network = keras.Model(net.inputs, layers.Activation('log_softmax', dtype='float32', name='log_probabilities')(logits),
+    network = keras.Model(net.inputs[0], layers.Activation('log_softmax', dtype='float32', name='log_probabilities')(logits),
                           name=net.name)
     k = network.output_shape[-1]
     inputs = keras.Input((28, 28, 1), name='image')

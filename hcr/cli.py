@@ -20,8 +20,8 @@ from .core import HcrError, quiet_tensorflow
 from .data import DATASETS, SOURCES
 
 # %% auto #0
-__all__ = ['add_config_arguments', 'config_from_args', 'cmd_train', 'cmd_evaluate', 'cmd_report', 'cmd_compare', 'cmd_predict',
-           'make_parser', 'main']
+__all__ = ['add_config_arguments', 'config_from_args', 'cmd_train', 'cmd_evaluate', 'cmd_report', 'cmd_compare', 'cmd_export',
+           'cmd_serve', 'cmd_predict', 'make_parser', 'main']
 
 # %% ../nbs/08_cli.ipynb #cell-005
 def add_config_arguments(parser: argparse.ArgumentParser):
@@ -73,12 +73,23 @@ def cmd_compare(args) -> int:
     print(json.dumps(c.as_dict(), indent=2) if args.json else c.summary())
     return 0
 
-def cmd_predict(args) -> int:
+def cmd_export(args) -> int:
+    from hcr.export import export_run
+    paths = export_run(args.run_dir, args.format, int8=args.int8)
+    print('exported: ' + ', '.join(str(p) for p in paths))
+    return 0
 
+def cmd_serve(args) -> int:
+    from hcr.serve import serve
+    serve(args.host, args.port, models=args.model, datasets=args.dataset)
+    return 0
+
+def cmd_predict(args) -> int:
     from hcr.predict import load_predictor, predict_files
     if args.top_k < 1: raise HcrError(f'top-k must be at least 1, got {args.top_k}')
-    run = load_predictor(args.model)
-    preds = predict_files(run, args.images, args.top_k)
+    if not 0 <= args.min_confidence <= 1: raise HcrError(f'--min-confidence must be between 0 and 1, got {args.min_confidence}')
+    predictor = load_predictor(args.model, args.dataset, args.runtime)
+    preds = predict_files(predictor, args.images, args.top_k, args.min_confidence)
     if not preds: raise HcrError('no image files found in ' + ', '.join(args.images))
     if args.json: print(json.dumps([p.as_dict() for p in preds], indent=2))
     else:
@@ -137,11 +148,37 @@ def make_parser() -> argparse.ArgumentParser:
                                    'was. Files that cannot be read are reported and the rest still predicted; the exit '
                                    'status is 1 if any failed.')
     p.add_argument('images', nargs='+', metavar='IMAGE_OR_FOLDER', help='image files, or folders of them')
-    p.add_argument('--model', metavar='RUN_DIR', help='run folder of the model (default: the committed MNIST model, reports/mnist/run)')
+    p.add_argument('--model', metavar='RUN_DIR', help="a run folder's model (default: the committed model of --dataset, "
+                                                      'bundled with hcr as an ONNX file)')
+    p.add_argument('--dataset', default='mnist', help='without --model: mnist (digits) or emnist (letters); default mnist')
+    p.add_argument('--runtime', help='onnx (the default when the run has model.onnx), litert or keras (imports TensorFlow)')
+    p.add_argument('--min-confidence', type=float, default=0.0, metavar='P',
+                   help="answer '?' (null in JSON) when the top probability is below P (default 0: always answer)")
     p.add_argument('--top-k', type=int, default=3, help='how many candidates to show (default 3)')
     p.add_argument('--json', action='store_true', help='print JSON for scripts')
     p.set_defaults(func=cmd_predict)
+
+    x = sub.add_parser('export', parents=[common], help='export a run\'s model to ONNX, LiteRT or a SavedModel',
+                       description="Write a run's model beside it for use outside hcr, with model.json (its characters "
+                                   "in output order and how an image must be prepared): model.onnx, model.tflite "
+                                   "(LiteRT), saved_model/, and with --int8 model.int8.tflite (quantized, calibrated "
+                                   "on training images).")
+    x.add_argument('run_dir', metavar='RUN_DIR', help='a run folder written by hcr train')
+    x.add_argument('--format', default='onnx', help='onnx, litert, saved_model or all (default onnx)')
+    x.add_argument('--int8', action='store_true', help='also a LiteRT file quantized to 8-bit integers')
+    x.set_defaults(func=cmd_export)
+
+    s = sub.add_parser('serve', parents=[common], help='a page to draw characters on and see what the model reads',
+                       description='Start a local web server with a drawing page and its JSON API (POST /api/predict, '
+                                   'GET /api/health); it predicts with the ONNX models, without TensorFlow.')
+    s.add_argument('--model', metavar='RUN_DIR', action='append', help='a run folder to serve (repeatable; default: '
+                                                                       'the bundled digits and letters models)')
+    s.add_argument('--dataset', action='append', help='mnist and/or emnist: the bundled models to serve')
+    s.add_argument('--host', default='127.0.0.1', help='address to listen on (default 127.0.0.1: this machine only)')
+    s.add_argument('--port', type=int, default=8000, help='port (default 8000)')
+    s.set_defaults(func=cmd_serve)
     return parser
+
 
 # %% ../nbs/08_cli.ipynb #cell-009
 def main(argv: list[str] | None = None) -> int:

@@ -5,7 +5,6 @@
 # %% ../nbs/12_serve.ipynb #3cc630b9
 from __future__ import annotations
 
-import argparse
 import base64
 import io
 import json
@@ -30,15 +29,17 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .core import HcrError
-from .predict import DEFAULT_RUN, MAX_PIXELS, WORKING_SIZE
+from .core import HcrError, check_choice
+from .predict import MAX_PIXELS, WORKING_SIZE, load_predictor
 from .preprocess import prepare_image
+from .runs import load_run
+from .runtime import read_metadata
+
 
 # %% auto #0
-__all__ = ['MAX_BODY', 'SURE_THRESHOLD', 'TOP_K', 'FORMATS', 'STATIC', 'COMMITTED_RUNS', 'PAGE_TYPES', 'HEADERS', 'RequestError',
-           'read_image_bytes', 'Predictor', 'run_name', 'describe_run', 'KerasPredictor', 'load_predictors', 'data_url',
-           'predict_image', 'read_body', 'read_form', 'SecurityHeaders', 'make_app', 'Server', 'start_server', 'serve',
-           'serve_arguments', 'cmd_serve', 'main']
+__all__ = ['MAX_BODY', 'SURE_THRESHOLD', 'TOP_K', 'FORMATS', 'STATIC', 'DATASETS', 'PAGE_TYPES', 'HEADERS', 'RequestError',
+           'read_image_bytes', 'Predictor', 'run_name', 'describe_run', 'OnnxPredictor', 'load_predictors', 'data_url',
+           'predict_image', 'read_body', 'read_form', 'SecurityHeaders', 'make_app', 'Server', 'start_server', 'serve']
 
 # %% ../nbs/12_serve.ipynb #d1e0e05d
 MAX_BODY = 2 * 1024 * 1024   # bytes in one request
@@ -78,19 +79,17 @@ def read_image_bytes(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
 @runtime_checkable
 class Predictor(Protocol):
     "What the server needs of a model."
-    name: str         # a short name of the run, e.g. 'reports/mnist/run' (never a full server path)
+    name: str         # a short name of the run, e.g. 'bundled mnist model' or 'mnist/run' (never a full server path)
     dataset: str      # 'mnist' or 'emnist': how images are prepared for it
     classes: tuple    # the character of each output
     description: str  # where the model came from, shown on the page
     def probabilities(self, images: np.ndarray) -> np.ndarray: ...  # (n, 28, 28, 1) uint8 -> (n, len(classes))
 
-COMMITTED_RUNS = {'mnist': DEFAULT_RUN, 'emnist': DEFAULT_RUN.parent.parent/'emnist'/'run'}
+DATASETS = ('mnist', 'emnist')  # the bundled models: digits and letters
 
 def run_name(run_dir: Path) -> str:
-    "The run folder relative to the project, or its last two parts: never the full path on the server."
-    run_dir = Path(run_dir).resolve()
-    try: return run_dir.relative_to(DEFAULT_RUN.parent.parent.parent).as_posix()
-    except ValueError: return '/'.join(run_dir.parts[-2:])
+    "The run folder's last two parts (e.g. 'mnist/run'): never the full path on the server."
+    return '/'.join(Path(run_dir).resolve().parts[-2:])
 
 def describe_run(run_dir: Path, record: dict) -> str:
     "One line about a run: its name, network, test accuracy and when it was trained, from its records."
@@ -104,35 +103,32 @@ def describe_run(run_dir: Path, record: dict) -> str:
     if record.get('git_commit'): text += f" at commit {record['git_commit'][:7]}"
     return text
 
-class KerasPredictor:
-    "A run folder's Keras model as a `Predictor` (TensorFlow in the server process, until the ONNX runtime)."
-    def __init__(self, run_dir: str | Path):
-        import hcr.train  # registers the custom loss the EMNIST run was saved with
-        from hcr.predict import load_predictor
-        from hcr.fit import scale
-        self._scale, self.run, self._lock = scale, load_predictor(run_dir), threading.Lock()
-        self.name, self.dataset, self.classes = run_name(self.run.path), self.run.dataset, self.run.classes
-        self.description = describe_run(self.run.path, self.run.record)
-        self.probabilities(np.zeros((1, 28, 28, 1), np.uint8))  # the first call builds the graph: not on a request
+class OnnxPredictor:
+    "A model as the server uses it: `hcr.predict`'s ONNX predictor (no TensorFlow), named and described for the page."
+    def __init__(self, run_dir: str | Path | None = None, dataset: str = 'mnist'):
+        self.model = load_predictor(run_dir, dataset, runtime='onnx')
+        self.dataset, self.classes = self.model.dataset, self.model.classes
+        if run_dir is None:
+            source = read_metadata(self.model.model.path)['source_run']
+            self.name = f'bundled {self.dataset} model'
+            self.description = (f"the committed {self.dataset} model ({source['path']}), bundled with hcr: "
+                                f"{source['test_accuracy']:.2%} right on its test set")
+        else:
+            run = load_run(run_dir)
+            self.name, self.description = run_name(run.path), describe_run(run.path, run.record)
 
-    def probabilities(self, images: np.ndarray) -> np.ndarray:
-        with self._lock:
-            return np.asarray(self.run.model.predict_on_batch(self._scale(images, None)[0]))
+    def probabilities(self, images: np.ndarray) -> np.ndarray: return self.model.probabilities(images)
 
 def load_predictors(models: list | None = None, datasets: list | None = None) -> dict[str, Predictor]:
-    "Predictors by dataset: the run folders `models`, else the committed runs of `datasets` (default: all there are)."
+    "Predictors by dataset: the run folders `models`, else the bundled models of `datasets` (default: both)."
     if models:
         predictors = {}
         for run_dir in models:
-            p = KerasPredictor(run_dir)
+            p = OnnxPredictor(run_dir)
             if p.dataset in predictors: raise HcrError(f'{run_dir}: a second {p.dataset} model; give one run per dataset')
             predictors[p.dataset] = p
         return predictors
-    for d in datasets or []:
-        if d not in COMMITTED_RUNS: raise HcrError(f"unknown dataset '{d}': choose from {', '.join(COMMITTED_RUNS)}")
-    chosen = datasets or [d for d, path in COMMITTED_RUNS.items() if path.exists()]
-    if not chosen: raise HcrError('no committed model found (reports/*/run); pass --model RUN_DIR')
-    return {d: KerasPredictor(COMMITTED_RUNS[d]) for d in chosen}
+    return {d: OnnxPredictor(dataset=check_choice(d, DATASETS, 'dataset')) for d in datasets or DATASETS}
 
 # %% ../nbs/12_serve.ipynb #a119d91a
 def data_url(image: np.ndarray) -> str:
@@ -306,34 +302,3 @@ def serve(host: str = '127.0.0.1', port: int = 8000, models: list | dict | None 
     print(f"hcr serve: {', '.join(f'{d} ({p.name})' for d, p in predictors.items())} on http://{host}:{port}/",
           file=sys.stderr)
     uvicorn.run(app, host=host, port=port, log_level=log_level, lifespan='off')
-
-# %% ../nbs/12_serve.ipynb #aa9620e7
-def serve_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    "Add `hcr serve`'s options to the parser `p`."
-    which = p.add_mutually_exclusive_group()
-    which.add_argument('--model', metavar='RUN_DIR', action='append', dest='models',
-                       help='run folder of a model to serve, once per dataset (default: the committed runs, reports/*/run)')
-    which.add_argument('--dataset', choices=tuple(COMMITTED_RUNS), action='append', dest='datasets',
-                       help="serve only the committed model of this dataset (default: both)")
-    p.add_argument('--host', default='127.0.0.1', help='address to listen on (default 127.0.0.1: this machine only)')
-    p.add_argument('--port', type=int, default=8000, help='port (default 8000)')
-    p.add_argument('--log-level', default='info', choices=('critical', 'error', 'warning', 'info', 'debug'),
-                   help="uvicorn's log level; info logs every request (default info)")
-    return p
-
-def cmd_serve(args) -> int:
-    serve(args.host, args.port, models=args.models, datasets=args.datasets, log_level=args.log_level)
-    return 0
-
-def main(argv: list[str] | None = None) -> int:
-    "`python -m hcr.serve`: the same as `hcr serve`."
-    p = serve_arguments(argparse.ArgumentParser(prog='hcr serve', description='Serve the drawing page and its JSON API.'))
-    args = p.parse_args(argv)
-    try: return cmd_serve(args)
-    except HcrError as e:
-        print(f'hcr serve: error: {e}', file=sys.stderr)
-        return 1
-
-# %% ../nbs/12_serve.ipynb #3dca675b
-#| eval: false
-if __name__ == '__main__': sys.exit(main())  # python -m hcr.serve (not run here: a notebook is __main__ too)

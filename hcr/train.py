@@ -21,6 +21,8 @@ from .config import TrainConfig
 from .core import HcrError, write_json
 from .data import Dataset, load_dataset
 from .distribute import fit_distributed, is_chief, worker_dir
+from .export import export_run
+
 from .fit import (EpochCheckpoint, HistoryCSV, compile_model, early_stopping, make_strategy, set_seed, split_batches,
                      split_validation, steps_per_epoch, stopping_start)
 from .model import build_model, shift_averaged, uncompiled
@@ -100,5 +102,7 @@ def finish_run(model: keras.Model, run_dir: Path, config: TrainConfig, data: Dat
 
               'finished': datetime.now(timezone.utc).isoformat(timespec='seconds'), **run_environment()}
     write_json(run_dir/'run.json', record)
+    export_run(run_dir, ('onnx',))  # model.onnx and model.json: prediction without TensorFlow
     (run_dir/'checkpoint.keras').unlink(missing_ok=True)
     return record
+

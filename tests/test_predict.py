@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 import struct
 import time
 import zipfile
@@ -153,8 +155,8 @@ def check_top(pred: Prediction, k: int, classes):
 
 
 def test_load_predictor(run, run_dir):
-    assert run.classes == tuple('0123456789') and run.dataset == 'mnist' and run.path == run_dir
-    assert run.model.output_shape[-1] == 10
+    assert run.classes == tuple('0123456789') and run.dataset == 'mnist' and run.source == str(run_dir)
+    assert run.model.kind == 'onnx' and run.model.num_outputs == 10  # the run's model.onnx, written by train
 
 
 def test_predict_files_keeps_going_past_bad_files(run, digits, tmp_path):
@@ -228,12 +230,13 @@ def test_load_run_labels_mismatch(run_dir, tmp_path):
     copy = tmp_path/'copy'
     shutil.copytree(run_dir, copy)
     (copy/'labels.json').write_text(json.dumps({str(i): c for i, c in enumerate('0123456789ABC')}))
-    with pytest.raises(HcrError, match='10 outputs but labels.json 13 classes'): load_run(copy)
+    with pytest.raises(HcrError, match='10 outputs but labels.json 13 classes'): load_run(copy).model  # loaded when used
+    with pytest.raises(HcrError, match='10 outputs but 13 characters'): load_predictor(copy)
 
 
 def test_trained_on_the_other_dataset(run):
     emnist = load_dataset('emnist', 'test', source='sample')
-    with pytest.raises(HcrError, match='trained on the other dataset'): evaluate_model(run.model, emnist)
+    with pytest.raises(HcrError, match='trained on the other dataset'): evaluate_model(load_run(run.source).model, emnist)
 
 # ---------------------------------------------------------------------------------------------- model files
 
@@ -276,3 +279,33 @@ def test_load_model_file_h5_not_a_model(tmp_path):
     assert 'not a loadable Keras model' in model_file_error(tmp_path/'data.h5')
     (tmp_path/'text.h5').write_text('not hdf5')
     assert 'not a ' in model_file_error(tmp_path/'text.h5')
+
+
+# ---------------------------------------------------------------------------------------------- a light process
+
+HEAVY = ('tensorflow', 'keras', 'sklearn', 'matplotlib', 'seaborn', 'hcr.train', 'hcr.evaluate', 'hcr.fit', 'hcr.model')
+PREDICT_AND_LIST_MODULES = """
+import sys
+from hcr.cli import main
+try: main(sys.argv[1:])
+except SystemExit as e: status = e.code
+print('STATUS', status, 'HEAVY', *[m for m in {heavy} if m in sys.modules])
+"""
+
+
+def predict_in_fresh_process(*args) -> str:
+    "Run `hcr predict ARGS` in a new Python process; its last line: the exit status and the heavy modules it imported."
+    done = subprocess.run([sys.executable, '-c', PREDICT_AND_LIST_MODULES.format(heavy=HEAVY), 'predict', *map(str, args)],
+                          capture_output=True, text=True, timeout=300)
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_predict_with_onnx_imports_no_tensorflow(digits, run_dir, tmp_path):
+    "`hcr predict` on one image, with the bundled model or a run's model.onnx, loads none of the training stack."
+    paths, _ = digits
+    letters = load_dataset('emnist', 'test', source='sample')
+    letter = tmp_path/'letter.png'
+    Image.fromarray(on_paper(letters.images[int(np.flatnonzero(letters.labels == 10)[0])])).save(letter)
+    for args in ([paths[7]], [letter, '--dataset', 'emnist'], [paths[7], '--model', run_dir, '--runtime', 'onnx']):
+        assert predict_in_fresh_process(*args) == 'STATUS 0 HEAVY', args
+    assert predict_in_fresh_process(paths[7], '--model', run_dir, '--runtime', 'keras').split()[:4] == ['STATUS', '0', 'HEAVY', 'tensorflow']

@@ -9,13 +9,13 @@ import pytest
 from PIL import Image
 
 from hcr.data import load_dataset
-from hcr.predict import DEFAULT_RUN
+from hcr.runtime import BUNDLED_DIR
 from paper import on_paper
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.skipif(not (DEFAULT_RUN/'model.keras').exists(), reason='no committed MNIST model in reports/mnist/run')
+@pytest.mark.skipif(not (BUNDLED_DIR/'mnist.onnx').exists(), reason='no bundled MNIST model (make bundle)')
 def test_committed_model_reads_digits_on_paper(tmp_path):
     test = load_dataset('mnist', 'test', source='sample')  # real MNIST test digits (the sample's 1,000)
     rng = np.random.default_rng(0)

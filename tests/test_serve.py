@@ -40,7 +40,7 @@ CHROMIUM = Path('/usr/bin/chromium')
 
 @pytest.fixture(scope='module')
 def predictors():
-    return load_predictors()  # the committed runs, reports/mnist/run and reports/emnist/run
+    return load_predictors()  # the committed models bundled with hcr, digits and letters (ONNX)
 
 
 @pytest.fixture(scope='module')
@@ -94,7 +94,7 @@ def test_health_lists_both_committed_models(client):
     h = client.get('/api/health').json()
     assert h['status'] == 'ok' and h['default'] == 'mnist' and h['max_body_bytes'] == MAX_BODY
     assert [(m['dataset'], m['name'], m['classes']) for m in h['models']] == [
-        ('mnist', 'reports/mnist/run', 10), ('emnist', 'reports/emnist/run', 47)]
+        ('mnist', 'bundled mnist model', 10), ('emnist', 'bundled emnist model', 47)]
     for m in h['models']:
         assert m['description'].startswith(m['name'] + ': ') and 'test images' in m['description']
         assert '/work/' not in m['description']  # no server path
@@ -122,7 +122,7 @@ def test_predicts_files_as_hcr_predict_prepares_them(client, digits, tmp_path, f
         assert r.status_code == 200, r.text
         a = r.json()
         assert set(a) == {'top', 'prepared', 'model', 'dataset', 'sure', 'threshold'}
-        assert (a['model'], a['dataset'], len(a['top'])) == ('reports/mnist/run', 'mnist', TOP_K)
+        assert (a['model'], a['dataset'], len(a['top'])) == ('bundled mnist model', 'mnist', TOP_K)
         probs = [t['probability'] for t in a['top']]
         assert probs == sorted(probs, reverse=True) and 0 <= probs[-1] and sum(probs) <= 1 + 1e-5
         assert a['sure'] == (probs[0] >= a['threshold'])
@@ -139,7 +139,7 @@ def test_dataset_field_picks_the_letters_model(client, letters):
     answers = [client.post('/api/predict', data={'dataset': 'emnist'},
                            files={'image': ('c.png', encode(on_paper(letters.images[i])), 'image/png')}).json()
                for i in picks]
-    assert all(a['model'] == 'reports/emnist/run' and len(a['top']) == TOP_K for a in answers)
+    assert all(a['model'] == 'bundled emnist model' and len(a['top']) == TOP_K for a in answers)
     assert sum(a['top'][0]['character'] == label(letters, i) for a, i in zip(answers, picks)) >= 4
 
 
@@ -363,7 +363,7 @@ def test_draws_digits_and_letters_on_the_desktop_page(browser, server, predictor
     page.screenshot(path=artifacts/'desktop-digit.png')
 
     page.get_by_label('Letters').check()
-    assert 'reports/emnist/run' in page.locator('#model-info').text_content()
+    assert 'reports/emnist/run' in page.locator('#model-info').text_content()  # the bundled model's source run
     letter_picks = first_of_each(letters, str.isalpha)
     letters_right = draw_and_read(page, letters, letter_picks, predictors['emnist'], record)
     page.screenshot(path=artifacts/'desktop.png')
