@@ -20,8 +20,8 @@ from .core import HcrError, quiet_tensorflow
 from .data import DATASETS, SOURCES
 
 # %% auto #0
-__all__ = ['add_config_arguments', 'config_from_args', 'cmd_train', 'cmd_evaluate', 'cmd_report', 'cmd_compare', 'cmd_export',
-           'cmd_serve', 'cmd_predict', 'make_parser', 'main']
+__all__ = ['add_config_arguments', 'config_from_args', 'cmd_train', 'cmd_evaluate', 'cmd_report', 'cmd_compare', 'cmd_sweep',
+           'cmd_export', 'cmd_serve', 'cmd_predict', 'make_parser', 'main']
 
 # %% ../nbs/08_cli.ipynb #cell-005
 def add_config_arguments(parser: argparse.ArgumentParser):
@@ -73,7 +73,17 @@ def cmd_compare(args) -> int:
     print(json.dumps(c.as_dict(), indent=2) if args.json else c.summary())
     return 0
 
+def cmd_sweep(args) -> int:
+    from hcr.sweep import run_sweep
+    grid = {name: values for name, *values in args.parameters or []}
+    sweep_dir = Path(args.sweep_dir or Path('reports')/'sweeps'/'-'.join([args.dataset, *grid]))
+    table, failed = run_sweep(config_from_args(args), grid, sweep_dir)
+    for name, error in failed.items(): print(f'hcr: error: {name}: {error}', file=sys.stderr)
+    print(f'{len(table)} runs finished; summary in {sweep_dir/"summary.md"} and {sweep_dir/"summary.html"}')
+    return 1 if failed else 0
+
 def cmd_export(args) -> int:
+
     from hcr.export import export_run
     paths = export_run(args.run_dir, args.format, int8=args.int8)
     print('exported: ' + ', '.join(str(p) for p in paths))
@@ -129,7 +139,20 @@ def make_parser() -> argparse.ArgumentParser:
     r.add_argument('--reports-dir', default='reports', help='where reports go (default: reports, in the working folder)')
     r.set_defaults(func=cmd_report)
 
+    w = sub.add_parser('sweep', parents=[common], help='the report for every combination of some settings, and a summary',
+                       description='Run the report for every combination of the values given with -p (e.g. -p seed 0 1 '
+                                   '2 3 4 -p model default small), each in its own folder of --sweep-dir, and write '
+                                   'summary.md and summary.html: the mean, standard deviation, minimum and maximum of '
+                                   'each metric. Finished combinations are skipped when the sweep runs again; a failed '
+                                   'one is reported and the others still run. The other flags set what all runs share.')
+    add_config_arguments(w)
+    w.add_argument('-p', '--parameter', nargs='+', action='append', dest='parameters', metavar='NAME VALUE',
+                   help='a setting and its values, e.g. -p seed 0 1 2 (repeatable: every combination runs)')
+    w.add_argument('--sweep-dir', help='where the sweep goes (default reports/sweeps/<dataset>-<settings>)')
+    w.set_defaults(func=cmd_sweep)
+
     c = sub.add_parser('compare', parents=[common], help='compare two runs on the same test set',
+
                        description="Compare two runs of one dataset on the test set both were evaluated on: each "
                                    "accuracy with its 95%% interval, the difference with McNemar's exact test, the "
                                    "classes whose F1 changed most, and (with --figure) the images they disagree on.")

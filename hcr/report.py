@@ -67,10 +67,11 @@ def _private_umask() -> int:
     os.umask(mask)
     return mask
 
-def run_report(config: TrainConfig, reports_dir: str | Path = 'reports', progress: bool = True) -> Path:
-    "Run the report notebook for `config` into `reports/<dataset>/` (report.ipynb, report.html, run/); return that folder."
+def run_report(config: TrainConfig, reports_dir: str | Path = 'reports', progress: bool = True, folder: str | None = None) -> Path:
+    "Run the report notebook for `config` into `reports/<dataset>/` or `reports/<folder>/` (report.ipynb, report.html, run/); return it."
     import papermill as pm
-    final = report_dir(config, reports_dir)
+    final = Path(reports_dir)/folder if folder else report_dir(config, reports_dir)
+
     final.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f'.{final.name}-', dir=final.parent))
     os.chmod(work, 0o777 & ~_private_umask())  # mkdtemp makes it private; the report is an ordinary folder
