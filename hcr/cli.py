@@ -44,8 +44,14 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
 def cmd_train(args) -> int:
     from hcr.evaluate import evaluate_run
     from hcr.train import train
-    result = train(config_from_args(args), out_dir=args.out)
-    metrics = evaluate_run(result.run_dir)
+    from contextlib import nullcontext
+    from hcr.runs import run_lock
+    config = config_from_args(args)
+    out = Path('runs')/config.dataset if args.out is None else args.out
+    # one writer from training to metrics (multiworker: the chief's train holds it; the other workers keep nothing)
+    with run_lock(out) if config.strategy != 'multiworker' else nullcontext():
+        result = train(config, out_dir=out, overwrite=args.overwrite)
+        metrics = evaluate_run(result.run_dir)
     print(f"test accuracy {metrics['test_accuracy']:.2%} on {metrics['test_count']:,} {args.dataset} test images; "
           f"run saved in {result.run_dir}")
     return 0
@@ -88,6 +94,7 @@ def make_parser() -> argparse.ArgumentParser:
                                    'it on the test set. Running the same command after an interruption resumes it.')
     add_config_arguments(t)
     t.add_argument('--out', metavar='RUN_DIR', help='run folder (default runs/<dataset>)')
+    t.add_argument('--overwrite', action='store_true', help='start afresh: delete the run in the run folder (finished or interrupted) first')
     t.set_defaults(func=cmd_train)
 
     e = sub.add_parser('evaluate', parents=[common], help="evaluate a saved run on its dataset's test set",
