@@ -22,7 +22,7 @@ __all__ = ['IMAGE_SUFFIXES', 'IMAGE_FORMATS', 'MAX_PIXELS', 'WORKING_SIZE', 'DEF
            'Prediction', 'expand_paths', 'predict_arrays', 'predict_files', 'load_predictor']
 
 # %% ../nbs/06_predict.ipynb #cell-005
-import errno, io, os, stat
+import errno, io, os, stat, warnings
 from PIL import ImageOps
 
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.tif', '.tiff', '.webp')
@@ -67,7 +67,8 @@ def read_image(source: str | Path | bytes, name: str | None = None) -> Image.Ima
             fp.close(); raise HcrError(f'{label}: empty file')
     else: raise HcrError(f'read_image takes a file name or bytes, got {type(source).__name__}')
     try:
-        with fp:
+        with fp, warnings.catch_warnings():
+            warnings.simplefilter('ignore', UserWarning)  # a damaged file's warnings: the line below says it
             image = Image.open(fp, formats=IMAGE_FORMATS)
             w, h = image.size
             if w*h > MAX_PIXELS:
