@@ -77,10 +77,10 @@ def train(config: TrainConfig, out_dir: str | Path | None = None, callbacks: Seq
                                locked, read_json(locked/'run.json', "a run record (hcr's run.json)"))
         if data is None: data = load_dataset(config.dataset, 'train', source=config.source, data_dir=config.data_dir)
         run_dir = prepare_run_dir(out_dir)  # only once the data has loaded: a failed load leaves nothing behind
-        if chief: mark_started(run_dir, config)
         set_seed(config.seed)
         rows = split_validation(data, config.val_fraction, config.seed)  # rows, not copies: the set is in memory once
         strategy = make_strategy(config.strategy)
+        if chief: mark_started(run_dir, config)  # everything checked: the run starts
         started = time.time()
         stop_nan = StopOnNaN(f'lower the learning rate ({config.learning_rate} now) and start over with --overwrite')
         with worker_dir(run_dir, is_chief(strategy.cluster_resolver)) as out:
