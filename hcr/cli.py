@@ -46,15 +46,25 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
 def cmd_train(args) -> int:
     from hcr.evaluate import evaluate_run
     from hcr.train import train
-    result = train(config_from_args(args), out_dir=args.out)
-    metrics = evaluate_run(result.run_dir)
+    from contextlib import nullcontext
+    from hcr.runs import run_lock
+    config = config_from_args(args)
+    out = Path('runs')/config.dataset if args.out is None else args.out
+    # one writer from training to metrics (multiworker: the chief's train holds it; the other workers keep nothing)
+    with run_lock(out) if config.strategy != 'multiworker' else nullcontext():
+        result = train(config, out_dir=out, overwrite=args.overwrite)
+        metrics = evaluate_run(result.run_dir)
     print(f"test accuracy {metrics['test_accuracy']:.2%} on {metrics['test_count']:,} {args.dataset} test images; "
           f"run saved in {result.run_dir}")
     return 0
 
 def cmd_evaluate(args) -> int:
     from hcr.evaluate import evaluate_run
-    metrics = evaluate_run(args.run_dir, source=args.source, data_dir=args.data_dir)
+    from hcr.runs import run_lock
+    if not Path(args.run_dir).is_dir(): raise HcrError(f'{args.run_dir}: no such run folder')
+    with run_lock(args.run_dir):  # no training writes into the folder meanwhile
+        metrics = evaluate_run(args.run_dir, source=args.source, data_dir=args.data_dir)
+
     print(f"test accuracy {metrics['test_accuracy']:.2%}, loss {metrics['test_loss']:.4f}, macro F1 "
           f"{metrics['macro_f1']:.4f} on {metrics['test_count']:,} images; metrics, tables and figures in {args.run_dir}")
     return 0
@@ -120,6 +130,7 @@ def make_parser() -> argparse.ArgumentParser:
                                    'it on the test set. Running the same command after an interruption resumes it.')
     add_config_arguments(t)
     t.add_argument('--out', metavar='RUN_DIR', help='run folder (default runs/<dataset>)')
+    t.add_argument('--overwrite', action='store_true', help='start afresh: delete the run in the run folder (finished or interrupted) first')
     t.set_defaults(func=cmd_train)
 
     e = sub.add_parser('evaluate', parents=[common], help="evaluate a saved run on its dataset's test set",

@@ -274,7 +274,10 @@ def resolve_source(name: str, split: str = 'train', source: str = 'auto', data_d
     spec = get_spec(name); check_choice(split, SPLITS, 'split'); check_choice(source, SOURCES, 'source')
 
     if source != 'auto': return source
+    named = 'data_dir' if data_dir else 'HCR_DATA_DIR'
     data_dir = data_dir or os.environ.get('HCR_DATA_DIR')
+    if data_dir and not Path(data_dir).is_dir():  # a mistyped folder must not quietly become the bundled sample
+        raise HcrError(f'{data_dir}: no such folder (given as {named}); point it at the folder holding the IDX files')
     if data_dir and _find(Path(data_dir), name, spec.files[split][0]): return 'idx'
     import tensorflow_datasets as tfds
     if tfds.builder(spec.tfds_name, data_dir=data_dir).is_prepared() or _online(): return 'tfds'

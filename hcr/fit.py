@@ -24,7 +24,7 @@ from .runs import save_model
 # %% auto #0
 __all__ = ['EVAL_BATCH', 'scale', 'augmenter', 'make_batches', 'split_validation', 'split_batches', 'steps_per_epoch',
            'smoothed_crossentropy', 'SmoothedCrossentropy', 'lr_schedule', 'compile_model', 'HistoryCSV',
-           'EpochCheckpoint', 'make_strategy', 'stopping_start', 'early_stopping', 'set_seed']
+           'EpochCheckpoint', 'StopOnNaN', 'make_strategy', 'stopping_start', 'early_stopping', 'set_seed']
 
 # %% ../nbs/04_fit.ipynb #fit-005
 def scale(images: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
@@ -154,6 +154,25 @@ class EpochCheckpoint(keras.callbacks.Callback):
         self.path = Path(path)
 
     def on_epoch_end(self, epoch, logs=None): save_model(self.model, self.path)
+
+# %% ../nbs/04_fit.ipynb #fit-nan
+class StopOnNaN(keras.callbacks.Callback):
+    "Stop a diverging run at the first batch or epoch whose loss is NaN or infinite, with one line saying so and `hint` (what to do)."
+    def __init__(self, hint: str = 'lower the learning rate'):
+        super().__init__()
+        self.hint, self.epoch = hint, 0
+
+    def on_epoch_begin(self, epoch, logs=None): self.epoch = epoch
+
+    def _check(self, logs, where: str):
+        for name in ('loss', 'val_loss'):
+            value = (logs or {}).get(name)
+            if value is not None and not np.isfinite(float(value)):
+                raise HcrError(f'training diverged: the {name.replace("val_", "validation ")} became {float(value)} in '
+                               f'epoch {self.epoch + 1}{where}; {self.hint}')
+
+    def on_train_batch_end(self, batch, logs=None): self._check(logs, f', batch {batch + 1}')
+    def on_epoch_end(self, epoch, logs=None): self._check(logs, '')
 
 # %% ../nbs/04_fit.ipynb #fit-028
 def make_strategy(name: str = 'default') -> tf.distribute.Strategy:

@@ -5,11 +5,16 @@
 # %% ../nbs/06_predict.ipynb #cell-002
 from __future__ import annotations
 
+import errno
+import io
+import os
+import stat
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .core import HcrError, check_choice
 from .preprocess import prepare_image
@@ -17,34 +22,71 @@ from .runs import load_run
 from .runtime import Runtime, bundled_model, load_runtime, read_metadata
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'MAX_PIXELS', 'WORKING_SIZE', 'RUNTIME_FILES', 'read_image', 'Prediction', 'expand_paths',
-           'Predictor', 'load_predictor', 'predict_arrays', 'predict_files']
+__all__ = ['IMAGE_SUFFIXES', 'IMAGE_FORMATS', 'MAX_PIXELS', 'WORKING_SIZE', 'RUNTIME_FILES', 'ImageTooLarge', 'read_image',
+           'Prediction', 'expand_paths', 'Predictor', 'load_predictor', 'predict_arrays', 'predict_files']
 
 # %% ../nbs/06_predict.ipynb #cell-005
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.tif', '.tiff', '.webp')
+IMAGE_FORMATS = ('PNG', 'JPEG', 'BMP', 'GIF', 'TIFF', 'WEBP')  # the only decoders Pillow may use on a file hcr is given
 MAX_PIXELS = 50_000_000
 WORKING_SIZE = 1024
 
-def read_image(path: str | Path) -> Image.Image:
-    "Open an image file, refusing empty, non-image and huge files with a clear message."
-    path = Path(path)
-    if not path.is_file(): raise HcrError(f'{path}: no such file')
-    if path.stat().st_size == 0: raise HcrError(f'{path}: empty file')
+class ImageTooLarge(HcrError):
+    "An image over `MAX_PIXELS`, refused before it is decoded."
+
+_KINDS = {stat.S_IFIFO: 'a FIFO', stat.S_IFSOCK: 'a socket', stat.S_IFCHR: 'a character device', stat.S_IFBLK: 'a block device'}
+
+def _open_file(path: Path) -> io.BufferedReader:
+    "`path` opened for reading if it is a regular file, without ever blocking (a FIFO would wait for a writer)."
+    try: fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # never blocks; for a regular file it changes nothing
+    except FileNotFoundError:
+        if os.path.islink(path): raise HcrError(f'{path}: broken symlink (to {os.readlink(path)})') from None
+        raise HcrError(f'{path}: no such file') from None
+    except IsADirectoryError: raise HcrError(f'{path}: no such file (a folder)') from None
+    except OSError as e:
+        if e.errno == errno.ELOOP: raise HcrError(f'{path}: symlink loop') from None
+        raise HcrError(f'{path}: cannot open ({e.strerror})') from None
+    kind = stat.S_IFMT(os.fstat(fd).st_mode)
+    if kind == stat.S_IFDIR:
+        os.close(fd); raise HcrError(f'{path}: no such file (a folder)')
+    if kind != stat.S_IFREG:
+        os.close(fd); raise HcrError(f"{path}: not a regular file ({_KINDS.get(kind, 'a special file')})")
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, 'rb')
+
+def read_image(source: str | Path | bytes, name: str | None = None) -> Image.Image:
+    "Open an image file, or the bytes of one (`name`: what messages call it), refusing empty, non-image and huge ones with a clear message. A photo's EXIF orientation is applied; of an animated or multi-page file the first frame is read, and `image.info['note']` says so."
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        label = name or 'the uploaded image'
+        if not len(source): raise HcrError(f'{label}: empty file')
+        fp = io.BytesIO(bytes(source))
+    elif isinstance(source, (str, Path)):
+        label = name or str(source)
+        if not str(source).strip(): raise HcrError('no image file given (an empty name)')
+        fp = _open_file(Path(source))
+        if os.fstat(fp.fileno()).st_size == 0:
+            fp.close(); raise HcrError(f'{label}: empty file')
+    else: raise HcrError(f'read_image takes a file name or bytes, got {type(source).__name__}')
     try:
-        image = Image.open(path)
-        w, h = image.size
-        if w*h > MAX_PIXELS:
-            raise HcrError(f'{path}: image is {w}x{h} pixels, over the limit of {MAX_PIXELS:,}; scale it down first')
-        image.draft('L', (WORKING_SIZE, WORKING_SIZE))  # JPEG decodes at a reduced size directly
-        image.load()
+        with fp, warnings.catch_warnings():
+            warnings.simplefilter('ignore', UserWarning)  # a damaged file's warnings: the line below says it
+            image = Image.open(fp, formats=IMAGE_FORMATS)
+            w, h = image.size
+            if w*h > MAX_PIXELS:
+                raise ImageTooLarge(f'{label}: image is {w}x{h} pixels, over the limit of {MAX_PIXELS:,}; scale it down first')
+            frames = getattr(image, 'n_frames', 1) if getattr(image, 'is_animated', False) else 1
+            image.draft('L', (WORKING_SIZE, WORKING_SIZE))  # JPEG decodes at a reduced size directly
+            image.load()  # the first frame
+            image = ImageOps.exif_transpose(image)  # a phone photo stored sideways, turned upright
     except HcrError: raise
     except Image.DecompressionBombError:  # Pillow's own, larger limit can fire first, inside Image.open
-        raise HcrError(f'{path}: image is over the limit of {MAX_PIXELS:,} pixels; scale it down first') from None
+        raise ImageTooLarge(f'{label}: image is over the limit of {MAX_PIXELS:,} pixels; scale it down first') from None
     except UnidentifiedImageError:
-        raise HcrError(f'{path}: not an image PIL can read') from None
-    except (OSError, ValueError, SyntaxError) as e:
-        raise HcrError(f'{path}: unreadable image ({e})') from None
+        raise HcrError(f"{label}: not an image hcr can read (it reads {', '.join(IMAGE_FORMATS)})") from None
+    except Exception as e:  # a damaged file makes Pillow's decoders raise many kinds of errors
+        raise HcrError(f"{label}: unreadable image ({type(e).__name__}: {' '.join(str(e).split())[:200]})") from None
     image.thumbnail((WORKING_SIZE, WORKING_SIZE))
+    if frames > 1: image.info['note'] = f'{frames} frames: read the first'
     return image
 
 # %% ../nbs/06_predict.ipynb #cell-008
@@ -55,6 +97,7 @@ class Prediction:
     top: list = field(default_factory=list)  # [(character, probability), ...]
     error: str | None = None
     min_confidence: float = 0.0  # below this top probability the prediction abstains
+    note: str | None = None  # something the person should know about a prediction, e.g. that only a first frame was read
 
     @property
     def ok(self) -> bool: return self.error is None
@@ -67,15 +110,15 @@ class Prediction:
     def __str__(self):
         if not self.ok: return f'{self.path}: error: {self.error}'
         candidates = '  '.join(f'{c} {p:.1%}' for c, p in self.top)
-        return f'{self.path}: ' + (candidates if self.answer is not None else f'? (not sure: {candidates})')
+        shown = candidates if self.answer is not None else f'? (not sure: {candidates})'
+        return f'{self.path}: ' + shown + (f'  ({self.note})' if self.note else '')
 
     def as_dict(self) -> dict:
-        return {'path': self.path, 'error': self.error, 'character': self.answer if self.ok else None,
+        return {'path': self.path, 'error': self.error, 'note': self.note, 'character': self.answer if self.ok else None,
                 'top': [{'character': c, 'probability': round(p, 6)} for c, p in self.top]}
 
 def expand_paths(items: list) -> list[Path]:
     "Files as given, and the image files inside any folders, sorted."
-    if isinstance(items, (str, Path)): raise HcrError(f'give a list of files or folders, not one {type(items).__name__} ({items!r})')
     paths = []
     for item in map(Path, items):
         if item.is_dir(): paths += sorted(p for p in item.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
@@ -117,6 +160,9 @@ def load_predictor(run_dir: str | Path | None = None, dataset: str = 'mnist', ru
 # %% ../nbs/06_predict.ipynb #predict-files
 def predict_arrays(predictor: Predictor, images: np.ndarray, top_k: int = 3) -> list[list]:
     "Top-k (character, probability) for each prepared (28, 28, 1) uint8 image."
+    images = np.asarray(images)
+    if images.ndim != 4 or images.shape[1:] != (28, 28, 1) or not len(images):
+        raise HcrError(f'predict_arrays takes one or more prepared images, shape (n, 28, 28, 1), got shape {images.shape}')
     probs = predictor.probabilities(images)
     order = np.argsort(-probs, axis=1)[:, :top_k]
     return [[(predictor.classes[j], float(p[j])) for j in row] for p, row in zip(probs, order)]
@@ -125,10 +171,15 @@ def predict_files(predictor: Predictor, items: list, top_k: int = 3, min_confide
     "Predict every image file in `items` (files or folders); failures are reported per file; below `min_confidence`, `?`."
     if top_k < 1: raise HcrError(f'top-k must be at least 1, got {top_k}')
     if not 0 <= min_confidence <= 1: raise HcrError(f'the minimum confidence must be between 0 and 1, got {min_confidence}')
+    if isinstance(items, (str, Path)):
+        raise HcrError(f'predict_files takes a list of files or folders, not one {type(items).__name__} (write [{str(items)!r}])')
     results, ready = [], []
     for path in expand_paths(items):
         results.append(Prediction(str(path), min_confidence=min_confidence))
-        try: ready.append((results[-1], prepare_image(read_image(path), predictor.dataset)))
+        try:
+            image = read_image(path)
+            results[-1].note = image.info.get('note')  # e.g. only the first frame of an animation was read
+            ready.append((results[-1], prepare_image(image, predictor.dataset)))
         except HcrError as e: results[-1].error = str(e).removeprefix(f'{path}: ')
     if ready:
         tops = predict_arrays(predictor, np.stack([img for _, img in ready]), min(top_k, len(predictor.classes)))

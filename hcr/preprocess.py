@@ -21,19 +21,40 @@ __all__ = ['STYLES', 'to_grey', 'ink_on_black', 'prepare_image']
 # %% ../nbs/02_preprocess.ipynb #cell-014
 STYLES = {'mnist': dict(box=20, centre_of_mass=True), 'emnist': dict(box=24, centre_of_mass=False)}
 
+def _by_own_range(a: np.ndarray) -> np.ndarray:
+    "Values scaled to [0, 255] by their own minimum and maximum (a constant image becomes black)."
+    lo, hi = float(a.min()), float(a.max())
+    return (a - lo) * (255 / (hi - lo)) if hi > lo else np.zeros_like(a)
+
+def _check_values(a: np.ndarray) -> np.ndarray:
+    if not np.isfinite(a).all(): raise HcrError('the image holds NaN or infinite values')
+    return a
+
 def to_grey(image: Image.Image | np.ndarray) -> np.ndarray:
-    "A float32 greyscale array in [0, 255] from a PIL image (any mode) or an array (grey or RGB[A])."
+    "A float32 greyscale array in [0, 255] from a PIL image (any mode) or an array (grey or RGB[A]; any number type). Images deeper than 8 bits (16-bit, 32-bit integer or float), and arrays outside [0, 255], are scaled by their own value range; float arrays within [0, 1] are taken as fractions of white."
     if isinstance(image, Image.Image):
-        if image.mode in ('RGBA', 'LA', 'P'):  # transparent pixels become white paper
+        if image.mode in ('I', 'F') or image.mode.startswith('I;16'):  # deep: PIL's own conversion would clip at 255
+            return _by_own_range(_check_values(np.asarray(image, dtype=np.float64))).astype(np.float32)
+        if image.mode in ('RGBA', 'LA', 'PA', 'RGBa', 'La', 'P'):  # transparent pixels become white paper
             image = Image.alpha_composite(Image.new('RGBA', image.size, 'white'), image.convert('RGBA'))
-        return np.asarray(image.convert('L'), dtype=np.float32)
-    a = np.asarray(image, dtype=np.float32)
+        try: return np.asarray(image.convert('L'), dtype=np.float32)
+        except ValueError: return np.asarray(image.convert('RGB').convert('L'), dtype=np.float32)  # e.g. LAB, HSV
+    a = np.asarray(image)
+    if a.dtype == bool: a = a.astype(np.uint8) * 255
+    if not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
+        raise HcrError(f'an image must hold numbers, got an array of {a.dtype}')
+    if a.ndim == 3 and a.shape[-1] == 1: a = a[..., 0]
+    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[-1] not in (2, 3, 4)):
+        raise HcrError(f'an image must be an array of shape (height, width) or (height, width, 1 to 4 channels), got shape {a.shape}')
+    a = _check_values(a.astype(np.float64))
+    if a.size and (a.min() < 0 or a.max() > 255): a = _by_own_range(a)
+    elif a.size and np.issubdtype(np.asarray(image).dtype, np.floating) and a.max() <= 1: a = a * 255
     if a.ndim == 3:
         if a.shape[-1] in (2, 4):  # an alpha channel: transparent pixels become white paper
             alpha = a[..., -1:] / 255
             a = a[..., :-1] * alpha + 255 * (1 - alpha)
         a = a.mean(-1)
-    return a
+    return a.astype(np.float32)
 
 def ink_on_black(grey: np.ndarray) -> np.ndarray:
     "Make the ink bright on a black background: invert when the border (the paper) is light."
@@ -46,8 +67,10 @@ def prepare_image(image: Image.Image | np.ndarray, dataset: str = 'mnist') -> np
     "A 28x28x1 uint8 image, white ink on black, fitted and centred the way `dataset` was made."
     style = STYLES[check_choice(dataset, STYLES, 'dataset')]
 
-    ink = ink_on_black(to_grey(image))
-    if ink.size == 0 or ink.max() < 32: raise HcrError('no ink found: the image is blank')
+    grey = to_grey(image)
+    if grey.size == 0: raise HcrError(f'the image is empty ({grey.shape[1]}x{grey.shape[0]} pixels)')
+    ink = ink_on_black(grey)
+    if ink.max() < 32: raise HcrError('no ink found: the image is blank')
     ink = np.where(ink >= 0.25*ink.max(), ink, 0)
     rows, cols = np.nonzero(ink)
     crop = ink[rows.min():rows.max()+1, cols.min():cols.max()+1]
@@ -57,6 +80,7 @@ def prepare_image(image: Image.Image | np.ndarray, dataset: str = 'mnist') -> np
     frame = np.zeros((28, 28), np.float32)
     top, left = (28 - h)//2, (28 - w)//2
     frame[top:top+h, left:left+w] = np.clip(glyph, 0, 255)
+    if frame.max() == 0: raise HcrError('no ink found: the image is blank')  # a faint speck that vanishes at 28x28
     if style['centre_of_mass']:
         cy, cx = ndimage.center_of_mass(frame)
         frame = ndimage.shift(frame, (round(14 - cy), round(14 - cx)), order=0, mode='constant')  # MNIST's centre is (14, 14)

@@ -18,6 +18,7 @@ from pathlib import Path
 from .config import TrainConfig
 from .core import HcrError, atomic_write_text
 from .data import get_spec, resolve_source
+from .runs import hold_lock
 
 # %% auto #0
 __all__ = ['REPORT_NOTEBOOK', 'notebook_parameters', 'check_report_params', 'report_dir', 'render_html', 'report_command',
@@ -69,10 +70,21 @@ def _private_umask() -> int:
 
 def run_report(config: TrainConfig, reports_dir: str | Path = 'reports', progress: bool = True, folder: str | None = None) -> Path:
     "Run the report notebook for `config` into `reports/<dataset>/` or `reports/<folder>/` (report.ipynb, report.html, run/); return it."
-    import papermill as pm
     final = Path(reports_dir)/folder if folder else report_dir(config, reports_dir)
-
     final.parent.mkdir(parents=True, exist_ok=True)
+    with hold_lock(final.parent/f'.{final.name}.lock', final):  # one report into `final` at a time
+        _remove_dead_work(final)
+        return _run_report(config, reports_dir, final, progress)
+
+def _remove_dead_work(final: Path):
+    "Remove the hidden work folders of killed reports into `final` (`.<name>-` and mkdtemp's eight characters, or `-old`)."
+    import re
+    dead = re.compile(rf'\.{re.escape(final.name)}-([a-z0-9_]{{8}}|old)')
+    for p in final.parent.iterdir():
+        if dead.fullmatch(p.name) and p.is_dir() and not p.is_symlink(): shutil.rmtree(p, ignore_errors=True)
+
+def _run_report(config: TrainConfig, reports_dir: str | Path, final: Path, progress: bool) -> Path:
+    import papermill as pm
     work = Path(tempfile.mkdtemp(prefix=f'.{final.name}-', dir=final.parent))
     os.chmod(work, 0o777 & ~_private_umask())  # mkdtemp makes it private; the report is an ordinary folder
     params = {**config.as_dict(), 'data_dir': str(Path(config.data_dir).resolve()) if config.data_dir else None,

@@ -9,20 +9,26 @@ import json
 import os
 import platform
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from .config import TrainConfig
-from .core import HcrError, atomic_path
+from filelock import FileLock, Timeout
+
+from .core import HcrError, atomic_path, write_json
 
 # %% auto #0
-__all__ = ['RUN_FILES', 'prepare_run_dir', 'save_model', 'library_versions', 'git_commit', 'cpu_model', 'run_environment',
-           'read_json', 'load_model_file', 'Run', 'read_labels', 'load_run']
+__all__ = ['RUN_FILES', 'LOCK_NAME', 'PENDING', 'RUN_NAMES', 'prepare_run_dir', 'save_model', 'lock_holder', 'hold_lock',
+           'run_lock', 'library_versions', 'git_commit', 'cpu_model', 'run_environment', 'read_json', 'load_model_file',
+           'Run', 'read_labels', 'load_run', 'config_differences', 'clean_temporary', 'clear_run', 'begin_run',
+           'mark_started']
 
 # %% ../nbs/03_runs.ipynb #cell-005
 RUN_FILES = ('model.keras', 'labels.json', 'run.json')  # what makes a folder a finished run
@@ -42,6 +48,55 @@ def save_model(model, path: str | Path) -> Path:
     "Save the Keras `model` to `path` (`.keras`, or the legacy `.h5`) atomically."
     with atomic_path(path) as tmp: model.save(tmp)
     return Path(path)
+
+# %% ../nbs/03_runs.ipynb #runs-lock
+LOCK_NAME = 'run.lock'  # held by the one process writing a run folder; holds its process id
+PENDING = 'pending.json'  # the settings of a run that has started and not finished: what a resume must match
+_held: dict[str, int] = {}  # lock files this process holds, with how many blocks hold each
+
+def lock_holder(lock_file: str | Path) -> str:
+    "The process id written in `lock_file`, or 'unknown'."
+    try: pid = Path(lock_file).read_text().strip()
+    except OSError: return 'unknown'
+    return pid if pid.isdigit() else 'unknown'
+
+@contextmanager
+def hold_lock(lock_file: str | Path, what: str | Path):
+    "Hold the exclusive lock `lock_file` for the block, or raise one line naming `what` it guards and the holder's process id. Reentrant within a process."
+    lock_file = Path(lock_file).absolute()
+    key = str(lock_file)
+    if key in _held:  # this process holds it already (hcr train holds its run folder around train and evaluate)
+        _held[key] += 1
+        try: yield
+        finally: _held[key] -= 1
+        return
+    lock = FileLock(lock_file, timeout=0, thread_local=False, fallback_to_soft=False,
+                    on_acquired=lambda fd: os.write(fd, f'{os.getpid()}\n'.encode()))
+    try: lock.acquire()
+    except Timeout:
+        raise HcrError(f'{what}: in use by another hcr process (pid {lock_holder(lock_file)}); '
+                       'wait for it to end, or choose another folder') from None
+    except OSError as e: raise HcrError(f'{what}: cannot lock {lock_file.name} ({e.strerror})') from None
+    _held[key] = 1
+    try: yield
+    finally:
+        del _held[key]
+        # The file goes while still locked: a process that opened it meanwhile finds it deleted once it gets the
+        # lock, and filelock then starts again on a new file, so two processes never hold two different files.
+        lock_file.unlink(missing_ok=True)
+        lock.release()
+
+@contextmanager
+def run_lock(run_dir: str | Path):
+    "Be the one process writing the run folder `run_dir` for the block (creating the folder; removing it again if it is left empty)."
+    existed = Path(run_dir).is_dir() if run_dir is not None and str(run_dir).strip() else False
+    run_dir = prepare_run_dir(run_dir)
+    try:
+        with hold_lock(run_dir/LOCK_NAME, run_dir): yield run_dir
+    finally:
+        if not existed:
+            try: run_dir.rmdir()  # only when empty: a failed start leaves nothing behind
+            except OSError: pass
 
 # %% ../nbs/03_runs.ipynb #cell-008
 def library_versions() -> dict:
@@ -145,3 +200,65 @@ def load_run(path: str | Path) -> Run:
     except HcrError as e: raise HcrError(f"{run_dir/'run.json'}: {e}") from None
     model_file = path if path.is_file() and path.suffix in ('.keras', '.h5') else run_dir/'model.keras'
     return Run(run_dir, read_labels(run_dir), record, model_file)
+
+# %% ../nbs/03_runs.ipynb #runs-state
+RUN_NAMES = ('model.keras', 'model.h5', 'run.json', PENDING, 'history.csv', 'checkpoint.keras', 'backup')  # any of these: an hcr run
+
+def config_differences(old: TrainConfig, new: TrainConfig) -> list[str]:
+    "The settings in which `new` differs from `old`, as 'name: old there, new here'."
+    a, b = old.resolved().as_dict(), new.resolved().as_dict()
+    return [f'{k} {a[k]!r} there, {b[k]!r} here' for k in a if a[k] != b[k]]
+
+def _recorded_config(path: Path, what: str) -> TrainConfig:
+    record = read_json(path, what)
+    try: return TrainConfig.from_dict(record['params'], strict=False)
+    except (KeyError, TypeError, HcrError) as e: raise HcrError(f'{path}: not {what} (no valid params: {e})') from None
+
+def clean_temporary(run_dir: Path) -> list[Path]:
+    "Remove the hidden temporary files that killed processes left in `run_dir` and its `figures/` (call it holding `run_lock`); return them."
+    gone = []
+    for folder in (run_dir, run_dir/'figures'):
+        if not folder.is_dir(): continue
+        for p in folder.iterdir():
+            if not p.name.startswith('.'): continue
+            if p.is_dir() and not p.is_symlink(): shutil.rmtree(p, ignore_errors=True)
+            else: p.unlink(missing_ok=True)
+            gone.append(p)
+    return gone
+
+def clear_run(run_dir: Path):
+    "Delete everything in the run folder `run_dir` but its lock."
+    for p in run_dir.iterdir():
+        if p.name == LOCK_NAME: continue
+        if p.is_dir() and not p.is_symlink(): shutil.rmtree(p)
+        else: p.unlink()
+
+def begin_run(run_dir: Path, config: TrainConfig, overwrite: bool = False) -> str:
+    "Check what the run folder `run_dir` holds against `config` (call it holding `run_lock`): 'new' (an empty folder; `mark_started` then records `config`), 'resume' (an interrupted run with the same settings) or 'finished' (a finished run with them); any other folder is refused with the way to go on. `overwrite`: start afresh, deleting the run that is there."
+    run_dir = Path(run_dir)
+    clean_temporary(run_dir)
+    present = sorted(p.name for p in run_dir.iterdir() if p.name != LOCK_NAME)
+    if present and not set(present) & set(RUN_NAMES):
+        raise HcrError(f"{run_dir}: not empty and not an hcr run folder ({', '.join(present[:5])}"
+                       f"{', ...' if len(present) > 5 else ''}); choose a new or empty folder")
+    if present and overwrite: clear_run(run_dir)
+    elif present:
+        finished = all((run_dir/name).is_file() for name in RUN_FILES)
+        what = 'a finished run' if finished else 'an interrupted run'
+        record = run_dir/('run.json' if finished else PENDING)
+        if not record.is_file():
+            raise HcrError(f'{run_dir}: holds {what} whose settings are unknown (no {record.name}); '
+                           'pass --overwrite to start over, or choose another folder')
+        try: old = _recorded_config(record, "an hcr run record")
+        except HcrError as e: raise HcrError(f'{e}; pass --overwrite to start over, or choose another folder') from None
+        differences = config_differences(old, config)
+        if differences:
+            how = 'pass --overwrite to replace it' if finished else 'rerun with its settings to resume it, or pass --overwrite to start over'
+            raise HcrError(f"{run_dir}: holds {what} with other settings ({'; '.join(differences)}); {how}")
+        return 'finished' if finished else 'resume'
+    return 'new'
+
+def mark_started(run_dir: Path, config: TrainConfig) -> Path:
+    "Record in `run_dir`'s `pending.json` that a run with `config` has started (`train` calls it once the data has loaded)."
+    return write_json(Path(run_dir)/PENDING, {'params': config.resolved().as_dict(), 'pid': os.getpid(),
+                                              'command': os.environ.get('HCR_COMMAND') or shlex.join(sys.argv)})

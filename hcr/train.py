@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,10 +24,11 @@ from .data import Dataset, load_dataset
 from .distribute import fit_distributed, is_chief, worker_dir
 from .export import export_run
 
-from .fit import (EpochCheckpoint, HistoryCSV, compile_model, early_stopping, make_strategy, set_seed, split_batches,
+from .fit import (EpochCheckpoint, HistoryCSV, StopOnNaN, compile_model, early_stopping, make_strategy, set_seed, split_batches,
                      split_validation, steps_per_epoch, stopping_start)
 from .model import build_model, shift_averaged, uncompiled
-from .runs import prepare_run_dir, run_environment, save_model
+from .runs import (PENDING, begin_run, load_model_file, mark_started, prepare_run_dir, read_json, run_environment,
+                      run_lock, save_model)
 
 # %% auto #0
 __all__ = ['TrainResult', 'fit_network', 'train', 'finish_run']
@@ -62,28 +64,40 @@ def fit_network(config: TrainConfig, data: Dataset, rows: tuple, strategy, out: 
     return net
 
 def train(config: TrainConfig, out_dir: str | Path | None = None, callbacks: Sequence = (), verbose: int | str = 'auto',
-          data: Dataset | None = None) -> TrainResult:
-    "Train as `config` says into the run folder `out_dir` (default `runs/<dataset>`); resumes an interrupted run (except under `multiworker`)."
+          data: Dataset | None = None, overwrite: bool = False) -> TrainResult:
+    "Train as `config` says into the run folder `out_dir` (default `runs/<dataset>`) as its one writer; an interrupted run with the same settings resumes (except under `multiworker`), a finished one is returned as it is; `overwrite` starts afresh."
     if not isinstance(config, TrainConfig): raise HcrError(f'train takes a TrainConfig, got {type(config).__name__}')
     config = config.resolved()
     out_dir = Path('runs')/config.dataset if out_dir is None else out_dir
     if not str(out_dir).strip(): raise HcrError('the run folder name is empty')
     if Path(out_dir).exists() and not Path(out_dir).is_dir(): raise HcrError(f'{out_dir}: exists and is not a folder')
-    if data is None: data = load_dataset(config.dataset, 'train', source=config.source, data_dir=config.data_dir)
-    run_dir = prepare_run_dir(out_dir)  # only once the data has loaded: a failed load leaves nothing behind
-    set_seed(config.seed)
-    rows = split_validation(data, config.val_fraction, config.seed)  # rows, not copies: the set is in memory once
-    strategy = make_strategy(config.strategy)
-    started = time.time()
-    with worker_dir(run_dir, is_chief(strategy.cluster_resolver)) as out:
-        net = fit_network(config, data, rows, strategy, out, callbacks, verbose)
-        saved = shift_averaged(net) if config.shift_average else uncompiled(net)  # what the run saves and is measured with
-        saved, temperature = calibrate(saved, data.images, data.labels, rows[1])  # on the validation split, never the test set
-        record = finish_run(saved, out, config, data, rows, time.time() - started, temperature)
-
-        history = pd.read_csv(out/'history.csv')
+    chief = config.strategy != 'multiworker' or _chief_of_tf_config()  # another worker writes a temporary folder only
+    with run_lock(out_dir) if chief else nullcontext() as locked:
+        if chief and begin_run(locked, config, overwrite) == 'finished':  # killed after training: do not train again
+            if verbose: print(f'{locked}: already trained with these settings; not training again (--overwrite retrains)')
+            history = locked/'history.csv'
+            return TrainResult(load_model_file(locked/'model.keras'), pd.read_csv(history) if history.is_file() else pd.DataFrame(),
+                               locked, read_json(locked/'run.json', "a run record (hcr's run.json)"))
+        if data is None: data = load_dataset(config.dataset, 'train', source=config.source, data_dir=config.data_dir)
+        run_dir = prepare_run_dir(out_dir)  # only once the data has loaded: a failed load leaves nothing behind
+        set_seed(config.seed)
+        rows = split_validation(data, config.val_fraction, config.seed)  # rows, not copies: the set is in memory once
+        strategy = make_strategy(config.strategy)
+        if chief: mark_started(run_dir, config)  # everything checked: the run starts
+        started = time.time()
+        stop_nan = StopOnNaN(f'lower the learning rate ({config.learning_rate} now) and start over with --overwrite')
+        with worker_dir(run_dir, is_chief(strategy.cluster_resolver)) as out:
+            net = fit_network(config, data, rows, strategy, out, [stop_nan, *callbacks], verbose)
+            saved = shift_averaged(net) if config.shift_average else uncompiled(net)  # what the run saves and is measured with
+            saved, temperature = calibrate(saved, data.images, data.labels, rows[1])  # on the validation split, never the test set
+            record = finish_run(saved, out, config, data, rows, time.time() - started, temperature)
+            history = pd.read_csv(out/'history.csv')
+        if chief: (run_dir/PENDING).unlink(missing_ok=True)  # finished: run.json now says how it was made
     return TrainResult(saved, history, run_dir, record)
 
+def _chief_of_tf_config() -> bool:
+    import tensorflow as tf
+    return is_chief(tf.distribute.cluster_resolver.TFConfigClusterResolver())
 
 # %% ../nbs/04_train.ipynb #cell-026
 def finish_run(model: keras.Model, run_dir: Path, config: TrainConfig, data: Dataset, rows: tuple, seconds: float,
