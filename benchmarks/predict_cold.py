@@ -9,9 +9,9 @@ but the standard library, and does the TensorFlow work (exporting the run) in a 
 Each command runs once to warm the file cache, then `--repeats` times; the table shows the median wall time and the
 largest peak. Throughput: each runtime in its own process predicts the 10,000 MNIST test images (after one warm batch).
 
-The PNG is one MNIST test digit, 28x28, white on black, already prepared: every command reads it and predicts it,
-each prepares the image with `hcr.preprocess.prepare_image`, which imports no TensorFlow. The per-runtime
-command is the small script RUNTIME_SCRIPT; once `hcr predict --runtime X` exists, change `cold_commands` only.
+The PNG is one MNIST test digit, 28x28, white on black: the plain Keras script scales it and predicts; hcr's commands
+are `hcr predict digit.png --model RUN --runtime X`, which read the file, prepare it with `hcr.preprocess.prepare_image`
+(no TensorFlow) and print the answer.
 Targets (on 2 cores): the onnx path at most 1/8 of the plain Keras script's wall time and of its peak memory.
 """
 from __future__ import annotations
@@ -36,14 +36,6 @@ from PIL import Image
 model = keras.saving.load_model(sys.argv[1])
 x = np.asarray(Image.open(sys.argv[2]).convert("L"), np.float32)[None, :, :, None] / 255
 print(int(model.predict(x, verbose=0).argmax()))
-'''
-
-RUNTIME_SCRIPT = '''import sys
-import numpy as np
-from PIL import Image
-from hcr.runtime import load_runtime
-model = load_runtime(sys.argv[2], sys.argv[1])
-print(model.classes[int(model.predict(np.asarray(Image.open(sys.argv[3]).convert("L"))[None, :, :, None]).argmax())])
 '''
 
 PLAIN_THROUGHPUT = '''import sys, time
@@ -73,7 +65,7 @@ from hcr.data import load_dataset
 from hcr.export import export_run
 run, data, out = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 export_run(run, ("onnx", "litert"), out_dir=out)
-shutil.copy(run / "model.keras", out / "model.keras")
+for name in ("model.keras", "run.json", "labels.json"): shutil.copy(run / name, out / name)  # a run folder
 test = load_dataset("mnist", "test", "idx", data / "mnist") if (data / "mnist").is_dir() else load_dataset("mnist", "test", "sample")
 Image.fromarray(test.images[0, :, :, 0]).save(out / "digit.png")
 np.save(out / "images.npy", test.images); np.save(out / "labels.npy", test.labels)
@@ -82,13 +74,10 @@ print(test.source, len(test), test.classes[test.labels[0]])
 
 
 def cold_commands(d: Path) -> dict[str, list[str]]:
-    "The command of each cold start, in folder `d` (model.keras, model.onnx, model.tflite, model.json, digit.png)."
-    return {
-        'plain keras': [PY, '-c', PLAIN_KERAS, str(d/'model.keras'), str(d/'digit.png')],
-        'onnx': [PY, '-c', RUNTIME_SCRIPT, 'onnx', str(d/'model.onnx'), str(d/'digit.png')],
-        'litert': [PY, '-c', RUNTIME_SCRIPT, 'litert', str(d/'model.tflite'), str(d/'digit.png')],
-        'keras': [PY, '-c', RUNTIME_SCRIPT, 'keras', str(d/'model.keras'), str(d/'digit.png')],
-    }
+    "The command of each cold start, in the run folder `d` (model.keras, model.onnx, model.tflite, digit.png)."
+    return {'plain keras': [PY, '-c', PLAIN_KERAS, str(d/'model.keras'), str(d/'digit.png')],
+            **{kind: [PY, '-m', 'hcr', 'predict', str(d/'digit.png'), '--model', str(d), '--runtime', kind, '--top-k', '1']
+               for kind in ('onnx', 'litert', 'keras')}}
 
 
 def throughput_commands(d: Path) -> dict[str, list[str]]:

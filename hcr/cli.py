@@ -117,6 +117,10 @@ def cmd_predict(args) -> int:
     return 0 if all(p.ok for p in preds) else 1
 
 # %% ../nbs/08_cli.ipynb #cell-007
+def _test_data_options(p: argparse.ArgumentParser, default: str):
+    p.add_argument('--source', choices=SOURCES, help=f'where the test images come from (default: {default})')
+    p.add_argument('--data-dir', metavar='DIR', help='folder with the original IDX files (gzip or raw)')
+
 def make_parser() -> argparse.ArgumentParser:
     "The `hcr` argument parser."
     parser = argparse.ArgumentParser(prog='hcr', description='Handwritten character recognition: train, evaluate, '
@@ -137,9 +141,7 @@ def make_parser() -> argparse.ArgumentParser:
                        description='Evaluate a run folder on the test split of its dataset; write metrics.json, the '
                                    'classification report, top confusions and figures into it.')
     e.add_argument('run_dir', metavar='RUN_DIR', help='a run folder written by hcr train')
-    e.add_argument('--source', choices=SOURCES, help="where the test images come from (default: the run's source; "
-                                                     "idx when --data-dir is given)")
-    e.add_argument('--data-dir', metavar='DIR', help='folder with the original IDX files (gzip or raw)')
+    _test_data_options(e, "the run's source; idx when --data-dir is given")
     e.set_defaults(func=cmd_evaluate)
 
     r = sub.add_parser('report', parents=[common], help='train and render a report notebook with papermill',
@@ -163,20 +165,17 @@ def make_parser() -> argparse.ArgumentParser:
     w.set_defaults(func=cmd_sweep)
 
     c = sub.add_parser('compare', parents=[common], help='compare two runs on the same test set',
-
                        description="Compare two runs of one dataset on the test set both were evaluated on: each "
                                    "accuracy with its 95%% interval, the difference with McNemar's exact test, the "
                                    "classes whose F1 changed most, and (with --figure) the images they disagree on.")
     c.add_argument('run_a', metavar='RUN_A', help='a run folder (evaluated: it has metrics.json)')
     c.add_argument('run_b', metavar='RUN_B', help='another run folder of the same dataset')
-    c.add_argument('--source', choices=SOURCES, help="where the test images come from (default: RUN_A's source)")
-    c.add_argument('--data-dir', metavar='DIR', help='folder with the original IDX files (gzip or raw)')
+    _test_data_options(c, "RUN_A's source")
     c.add_argument('--figure', metavar='PNG', help='save a grid of the images on which the two disagree')
     c.add_argument('--json', action='store_true', help='print JSON for scripts')
     c.set_defaults(func=cmd_compare)
 
     p = sub.add_parser('predict', parents=[common], help='recognise characters in your own images',
-
                        description='Predict the characters in image files (PNG, JPEG, BMP, ...; any size; dark ink on '
                                    'light paper or the reverse). Each image is prepared the way the model\'s dataset '
                                    'was. Files that cannot be read are reported and the rest still predicted; the exit '

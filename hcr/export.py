@@ -21,7 +21,7 @@ import numpy as np
 import keras
 
 import hcr
-from .core import HcrError, atomic_path, atomic_write_text
+from .core import HcrError, atomic_path, atomic_write_text, check_choice
 from .data import get_spec, load_dataset, sha256
 from .fit import scale
 from .preprocess import STYLES
@@ -79,8 +79,7 @@ SUFFIXES = {'onnx': '.onnx', 'litert': '.tflite', 'saved_model': ''}
 
 def check_format(format: str) -> str:
     "`format` if hcr can export it, else a clear `HcrError`."
-    if format not in FORMATS: raise HcrError(f'unknown export format {format!r}; choose one of {", ".join(FORMATS)} or all')
-    return format
+    return check_choice(format, FORMATS, 'export format (or all)')
 
 @contextmanager
 def atomic_dir(path: str | Path):

@@ -115,6 +115,10 @@ def _replace_dir(new: Path, old: Path):
     shutil.rmtree(trash, ignore_errors=True)
 
 # %% ../nbs/07_report.ipynb #cell-015
+def _interval(m: dict) -> str:
+    low, high = m.get('test_accuracy_interval') or (None, None)
+    return f'{low:.2%}–{high:.2%}' if low is not None else 'not recorded'
+
 def write_index(reports_dir: str | Path = 'reports') -> Path:
     "Rebuild `reports/README.md`: one row per report folder with a finished run."
     reports_dir = Path(reports_dir)
@@ -123,14 +127,18 @@ def write_index(reports_dir: str | Path = 'reports') -> Path:
         metrics, record = folder/'run'/'metrics.json', folder/'run'/'run.json'
         if not (metrics.is_file() and record.is_file()): continue
         m, r = json.loads(metrics.read_text()), json.loads(record.read_text())
-        rows.append(f"| {get_spec(m['dataset']).title} | {m['test_accuracy']:.2%} | {m['epochs_run']} | {m['model']} "
-                    f"| {m['data']['source']} ({m['data']['train_count'] + m['data']['val_count']:,} train, "
-                    f"{m['test_count']:,} test) | {r['train_seconds']/60:.1f} min | {r['finished'][:10]} "
+        ece = f"{m['ece']:.4f} (before calibration {m['ece_uncalibrated']:.4f})" if 'ece' in m else 'not recorded'
+        balanced = f"{m['balanced_accuracy']:.2%}" if 'balanced_accuracy' in m else 'not recorded'
+        rows.append(f"| {get_spec(m['dataset']).title} | {m['test_accuracy']:.2%} | {_interval(m)} | {balanced} | {ece} "
+                    f"| {m['epochs_run']} | {m['model']} | {m['data']['source']} ({m['data']['train_count'] + m['data']['val_count']:,} "
+                    f"train, {m['test_count']:,} test) | {r['train_seconds']/60:.1f} min | {r['finished'][:10]} "
                     f"| [html]({folder.name}/report.html) · [notebook]({folder.name}/report.ipynb) |")
-    text = ('# Reports\n\nRendered by `hcr report` (papermill runs `nbs/report.ipynb`); this table is rebuilt after each run.\n'
+    text = ('# Reports\n\nRendered by `hcr report` (papermill runs the report notebook, `hcr/report.ipynb`); this table is '
+            'rebuilt after each run. The interval is the 95% Wilson score interval of the test accuracy; ECE is the expected '
+            'calibration error of the top probability on the test set (15 bins). '
             'EMNIST figures come from the split in `../shared/data/emnist`, which is not the official EMNIST Balanced split: '
             'they are real but not comparable, figure for figure, with published results.\n\n'
-            '| dataset | test accuracy | epochs | model | data | training time | date | report |\n'
-            '|---|---|---|---|---|---|---|---|\n' + '\n'.join(rows) + '\n')
+            '| dataset | test accuracy | 95% interval | balanced accuracy | ECE | epochs | model | data | training time | date | report |\n'
+            '|---|---|---|---|---|---|---|---|---|---|---|\n' + '\n'.join(rows) + '\n')
     atomic_write_text(reports_dir/'README.md', text)
     return reports_dir/'README.md'

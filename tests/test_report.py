@@ -40,7 +40,7 @@ def test_report_writes_notebook_html_run_and_index(sample_report):
     assert html.count('src="data:image/png;base64,') == 9  # the figures are embedded, whatever MPLBACKEND says
     index = (sample_report/'README.md').read_text()
     accuracy = f"{metrics['test_accuracy']:.2%}"
-    assert re.search(rf'\| MNIST \| {re.escape(accuracy)} \| 1 \| default \| sample', index)
+    assert re.search(rf'\| MNIST \| {re.escape(accuracy)} \| [0-9.]+%–[0-9.]+% \| [0-9.]+% \| 0\.[0-9]+ \(before calibration 0\.[0-9]+\) \| 1 \| default \| sample', index)
     assert not [p for p in sample_report.iterdir() if p.name.startswith('.')]  # no temporary folders left
 
 

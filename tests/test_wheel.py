@@ -58,5 +58,23 @@ def test_report_from_the_wheel_in_an_empty_folder(installed, tmp_path):
     folder = tmp_path/'reports'/'mnist-sample'
     assert {p.name for p in folder.iterdir()} >= {'report.html', 'report.ipynb', 'run'}
     metrics = json.loads((folder/'run'/'metrics.json').read_text())
-    assert metrics['test_count'] == 1000 and metrics['test_accuracy'] > 0.5
-    assert 'absl::InitializeLog' not in (folder/'report.html').read_text()
+    assert metrics['test_count'] == 1000 and metrics['data']['source'] == 'sample'
+    html = (folder/'report.html').read_text()
+    assert f"{metrics['test_accuracy']:.2%}" in html and 'absl::InitializeLog' not in html
+
+
+def test_predict_from_the_wheel_in_an_empty_folder_without_tensorflow(installed, tmp_path):
+    "The bundled ONNX models read a digit and a letter, and the process never imports TensorFlow or Keras."
+    digits, letters = load_dataset('mnist', 'test', source='sample'), load_dataset('emnist', 'test', source='sample')
+    seven = digits.images[int(np.flatnonzero(digits.labels == 7)[0])]
+    letter_a = letters.images[int(np.flatnonzero(letters.labels == letters.classes.index('A'))[0])]
+    Image.fromarray(on_paper(seven)).save(tmp_path/'digit.png')
+    Image.fromarray(on_paper(letter_a)).save(tmp_path/'letter.png')
+    code = ('import sys, json\nfrom hcr.cli import main\n'
+            'try: main(sys.argv[1:])\nexcept SystemExit as e: assert e.code == 0, e.code\n'
+            'print(json.dumps(sorted(m for m in ("tensorflow", "keras") if m in sys.modules)))')
+    for args, expected in [(['digit.png'], '7'), (['letter.png', '--dataset', 'emnist'], 'A')]:
+        done = run(installed/'python', '-c', code, 'predict', *args, '--json', '--top-k', 1, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr[-2000:]
+        *answer, heavy = done.stdout.strip().splitlines()
+        assert json.loads('\n'.join(answer))[0]['character'] == expected and json.loads(heavy) == []
