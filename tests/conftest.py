@@ -2,4 +2,5 @@
 
 
 def pytest_configure(config):
-    config.addinivalue_line('markers', 'slow: a full training run on the real data (minutes); `make test-fast` skips it')
+    config.addinivalue_line('markers', 'slow: a full rerun of a committed report on the real data (make reproduce)')
+    config.addinivalue_line('markers', 'committed: a check of the committed runs on the full data: their first epochs against their history, their exports, their calibration (make check-reports)')

@@ -38,6 +38,7 @@ def calibration(request, tmp_path_factory):
     return calibrate_run(raw, data_dir=SHARED/dataset)
 
 
+@pytest.mark.committed
 def test_calibration_meets_the_targets_without_changing_accuracy(calibration):
     m = calibration.metrics()
     dataset = calibration.run.dataset
@@ -53,6 +54,7 @@ def test_calibration_meets_the_targets_without_changing_accuracy(calibration):
     assert abs(m['nll_before'] - committed['nll_uncalibrated']) < 1e-4 and abs(m['nll_after'] - committed['test_loss']) < 1e-4
 
 
+@pytest.mark.committed
 def test_rebuilt_model_gives_the_same_probabilities_at_t1_and_the_same_arg_max_at_the_fitted_t(calibration):
     rows = np.arange(MODEL_CHECK_IMAGES[calibration.run.dataset])
     images, original = calibration.test.images, calibration.test_probs[rows]
@@ -66,6 +68,7 @@ def test_rebuilt_model_gives_the_same_probabilities_at_t1_and_the_same_arg_max_a
     assert calibrated.max(1).mean() > original.max(1).mean()  # the underconfident models become surer
 
 
+@pytest.mark.committed
 def test_calibrated_model_loads_without_hcr_and_exports_to_onnx(calibration, tmp_path):
     images = calibration.test.images[:200]
     expected = predict_probabilities(calibration.model, images)
@@ -86,6 +89,7 @@ def test_calibrated_model_loads_without_hcr_and_exports_to_onnx(calibration, tmp
     assert np.abs(onnx_probs - expected).max() <= 1e-5
 
 
+@pytest.mark.committed
 def test_figures_of_the_calibration(calibration):
     fig = plot_reliability(calibration.test_probs, calibration.calibrated_test_probs, calibration.test.labels)
     assert [ax.get_title().split(':')[0] for ax in fig.axes] == ['before calibration', 'after calibration']

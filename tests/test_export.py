@@ -63,6 +63,7 @@ def assert_parity(probs: np.ndarray, reference: np.ndarray, what: str):
 # ---------------------------------------------------------------------------------------------- parity
 
 
+@pytest.mark.committed
 @pytest.mark.parametrize('file', ['model.onnx', 'model.tflite'])
 def test_float_exports_match_keras_on_the_full_test_set(case, file):
     runtime = load_runtime(case['out']/file)
@@ -70,6 +71,7 @@ def test_float_exports_match_keras_on_the_full_test_set(case, file):
     assert_parity(runtime.predict(case['test'].images), case['reference'], f"{case['name']} {file}")
 
 
+@pytest.mark.committed
 def test_int8_litert_is_small_and_as_accurate(case):
     float_file, int8_file = case['out']/'model.tflite', case['out']/'model.int8.tflite'
     ratio = int8_file.stat().st_size/float_file.stat().st_size
@@ -107,6 +109,7 @@ def onnx_graph(path: Path) -> list:
     return [nodes, [tensor(o.name) for o in graph.output]]
 
 
+@pytest.mark.committed
 def test_bundled_model_is_the_committed_runs_export(case):
     "The bundled ONNX file is, graph and weights, what export_run makes of the committed model now (whose parity with"
     "Keras on the full test set is tested above); its own predictions are checked against Keras on 2,000 images."
@@ -121,6 +124,7 @@ def test_bundled_model_is_the_committed_runs_export(case):
     assert_parity(load_runtime(path).predict(case['test'].images[:2000]), case['reference'][:2000], f'bundled {path.name}')
 
 
+@pytest.mark.committed
 def test_keras_runtime_is_hcrs_pipeline(case):
     "The Keras runtime (numpy scaling, its own batches) gives what hcr's tf.data pipeline gives."
     probs = KerasModel(RUNS[case['name']]/'model.keras').predict(case['test'].images[:1000])
