@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DATA ?= ../shared/data
 PIP_FLAGS ?= --quiet --disable-pip-version-check
+# TensorFlow's C++ log lines stay out of test and report output (hcr's command line sets this itself).
+export TF_CPP_MIN_LOG_LEVEL ?= 3
 
 .PHONY: install report reports reproduce check-reports test test-slow lab bench bench-predict bench-serve serve bundle sample readme export clean
 .DEFAULT_GOAL := report
