@@ -10,6 +10,8 @@ import json
 import signal
 import sys
 import typing
+from contextlib import nullcontext
+
 from dataclasses import fields
 from pathlib import Path
 
@@ -44,11 +46,11 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
 
 # %% ../nbs/08_cli.ipynb #cli-commands
 def cmd_train(args) -> int:
+    config = config_from_args(args)  # checked before TensorFlow is imported: a bad setting is refused at once
     from hcr.evaluate import evaluate_run
     from hcr.train import train
-    from contextlib import nullcontext
     from hcr.runs import run_lock
-    config = config_from_args(args)
+
     out = Path('runs')/config.dataset if args.out is None else args.out
     # one writer from training to metrics (multiworker: the chief's train holds it; the other workers keep nothing)
     with run_lock(out) if config.strategy != 'multiworker' else nullcontext():

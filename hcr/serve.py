@@ -111,8 +111,9 @@ class OnnxPredictor:
         if run_dir is None:
             source = read_metadata(self.model.model.path)['source_run']
             self.name = f'bundled {self.dataset} model'
-            self.description = (f"the committed {self.dataset} model ({source['path']}), bundled with hcr: "
-                                f"{source['test_accuracy']:.2%} right on its test set")
+            self.description = (f"{self.name}: the committed run {source['path']}, bundled with hcr, "
+                                f"{source['test_accuracy']:.2%} right on its test images")
+
         else:
             run = load_run(run_dir)
             self.name, self.description = run_name(run.path), describe_run(run.path, run.record)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-RUN_FILES = ['history.csv', 'labels.json', 'model.keras', 'run.json']  # what a finished run leaves, as on the fit path
+RUN_FILES = ['history.csv', 'labels.json', 'model.json', 'model.keras', 'model.onnx', 'run.json']  # what a finished run leaves, as on the fit path
 TIMEOUT = 240
 
 

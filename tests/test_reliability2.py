@@ -15,7 +15,7 @@ from PIL import Image
 
 from hcr.core import HcrError
 from hcr.data import load_dataset
-from hcr.predict import ImageTooLarge, MAX_PIXELS, Prediction, predict_arrays, predict_files, read_image
+from hcr.predict import ImageTooLarge, MAX_PIXELS, Prediction, load_predictor, predict_arrays, predict_files, read_image
 from hcr.preprocess import prepare_image
 from hcr.runs import LOCK_NAME, PENDING, hold_lock, load_run
 
@@ -213,7 +213,7 @@ def test_first_frame_of_animated_gif_and_multipage_tiff_is_said(tmp_path, digit)
     for name in ('anim.gif', 'pages.tif'):
         assert read_image(tmp_path/name).info['note'] == '3 frames: read the first'
     assert 'note' not in read_image(tmp_path/'single.png').info
-    run = load_run(ROOT/'reports'/'mnist'/'run')
+    run = load_predictor(ROOT/'reports'/'mnist'/'run')
     preds = predict_files(run, [tmp_path/'anim.gif', tmp_path/'single.png'])
     assert preds[0].note == '3 frames: read the first' and preds[1].note is None
     assert preds[0].top == preds[1].top  # the first frame is the digit
@@ -247,7 +247,7 @@ def test_read_image_bytes_formats_and_too_large(tmp_path, digit):
 
 
 def test_python_api_errors_are_one_line_hcr_errors():
-    run = load_run(ROOT/'reports'/'mnist'/'run')  # the model is not loaded: each is refused before
+    run = load_predictor(ROOT/'reports'/'mnist'/'run')
     with pytest.raises(HcrError, match=r"predict_files takes a list of files or folders, not one str \(write \['a.png'\]\)"):
         predict_files(run, 'a.png')
     with pytest.raises(HcrError, match=r'one or more prepared images, shape \(n, 28, 28, 1\), got shape \(0, 28, 28, 1\)'):
@@ -256,7 +256,7 @@ def test_python_api_errors_are_one_line_hcr_errors():
     with pytest.raises(HcrError, match='NaN or infinite'): prepare_image(np.full((20, 20), np.nan))
     with pytest.raises(HcrError, match=r'got shape \(784,\)'): prepare_image(np.zeros(784))
     with pytest.raises(HcrError, match='no run folder given'): load_run(None)
-    assert Prediction('x', error='e').as_dict() == {'path': 'x', 'error': 'e', 'note': None, 'top': []}
+    assert Prediction('x', error='e').as_dict() == {'path': 'x', 'error': 'e', 'note': None, 'character': None, 'top': []}
 
 
 # ------------------------------------------------------------------------------- property: anything in, one of two out

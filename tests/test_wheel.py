@@ -52,7 +52,8 @@ def test_wheel_has_the_report_notebook_and_no_checkout(installed, tmp_path):
 
 
 def test_report_from_the_wheel_in_an_empty_folder(installed, tmp_path):
-    env = {**os.environ, 'PATH': f"{installed}{os.pathsep}{os.environ['PATH']}"}
+    # the jupyter kernel's description comes with ipykernel, from the environment the dependencies are borrowed from
+    env = {**os.environ, 'PATH': f"{installed}{os.pathsep}{os.environ['PATH']}", 'JUPYTER_PATH': str(Path(sys.prefix)/'share'/'jupyter')}
     done = run(installed/'hcr', 'report', '--dataset', 'mnist', '--source', 'sample', '--epochs', 1, cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr[-3000:]
     folder = tmp_path/'reports'/'mnist-sample'
