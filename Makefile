@@ -66,7 +66,7 @@ bench: install
 
 # Cold start and memory of one prediction per runtime against a plain Keras script; throughput on 10,000 images.
 bench-predict: install
-	$(BIN)/python benchmarks/predict_cold.py --data-dir $(DATA)
+	$(BIN)/python benchmarks/predict_cold.py --data $(DATA)
 
 # A bounded load test of hcr serve on 127.0.0.1.
 bench-serve: install

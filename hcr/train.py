@@ -108,6 +108,8 @@ def finish_run(model: keras.Model, run_dir: Path, config: TrainConfig, data: Dat
     if config.save_h5: save_model(model, run_dir/'model.h5')
     write_json(run_dir/'labels.json', dict(enumerate(data.classes)))
     watched = history[history.epoch >= stopping_start(config.epochs)]  # the epochs the kept weights come from
+    watched = watched if len(watched) else history  # a run a callback stopped before early stopping watched
+
     best = int(watched.val_loss.idxmin())
     record = {'params': config.as_dict(), 'num_classes': data.num_classes,
               'data': {**data.provenance(), 'train_count': len(rows[0]), 'val_count': len(rows[1])},
