@@ -58,7 +58,7 @@ def payloads(count: int = 100) -> list[tuple[str, bytes, str]]:
 
 def start(port: int, log) -> subprocess.Popen:
     env = {**os.environ, 'PYTHONPATH': os.pathsep.join([str(ROOT), os.environ.get('PYTHONPATH', '')]).rstrip(os.pathsep)}
-    proc = subprocess.Popen([sys.executable, '-m', 'hcr.serve', '--host', HOST, '--port', str(port), '--log-level', 'warning'],
+    proc = subprocess.Popen([sys.executable, '-m', 'hcr', 'serve', '--host', HOST, '--port', str(port)],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
