@@ -9,7 +9,6 @@ from typing import Sequence
 
 import numpy as np
 from PIL import Image
-from scipy import ndimage
 
 from .core import HcrError, check_choice
 
@@ -63,6 +62,13 @@ def ink_on_black(grey: np.ndarray) -> np.ndarray:
     return np.clip(ink - np.median(np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])), 0, None)
 
 # %% ../nbs/02_preprocess.ipynb #cell-016
+def _translate(frame: np.ndarray, down: int, right: int) -> np.ndarray:
+    "`frame` moved `down` and `right` whole pixels (negative: up and left), the edge filled with black."
+    out, (h, w) = np.zeros_like(frame), frame.shape
+    out[max(down, 0):h + min(down, 0), max(right, 0):w + min(right, 0)] = \
+        frame[max(-down, 0):h - max(down, 0), max(-right, 0):w - max(right, 0)]
+    return out
+
 def prepare_image(image: Image.Image | np.ndarray, dataset: str = 'mnist') -> np.ndarray:
     "A 28x28x1 uint8 image, white ink on black, fitted and centred the way `dataset` was made."
     style = STYLES[check_choice(dataset, STYLES, 'dataset')]
@@ -82,6 +88,6 @@ def prepare_image(image: Image.Image | np.ndarray, dataset: str = 'mnist') -> np
     frame[top:top+h, left:left+w] = np.clip(glyph, 0, 255)
     if frame.max() == 0: raise HcrError('no ink found: the image is blank')  # a faint speck that vanishes at 28x28
     if style['centre_of_mass']:
-        cy, cx = ndimage.center_of_mass(frame)
-        frame = ndimage.shift(frame, (round(14 - cy), round(14 - cx)), order=0, mode='constant')  # MNIST's centre is (14, 14)
+        cy, cx = (np.indices(frame.shape) * frame).sum((1, 2)) / frame.sum()  # the centre of mass
+        frame = _translate(frame, round(14 - cy), round(14 - cx))  # MNIST's centre is (14, 14)
     return frame.round().astype(np.uint8)[..., None]
