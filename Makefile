@@ -34,7 +34,7 @@ reports: install
 bundle: install
 	$(BIN)/python scripts/bundle_models.py
 
-NBDEV_TEST := $(BIN)/nbdev_test --n_workers 2 --do_print --skip_file_re '^[_.]'
+NBDEV_TEST := $(BIN)/nbdev_test --n_workers 1 --do_print --skip_file_re '^[_.]'
 
 # Every test but the checks of the committed runs on the full data: the import layers, the notebooks' inline tests and
 # pytest (about 12 minutes on 2 cores, install included). This is what the README and CI call the tests.
