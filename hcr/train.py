@@ -75,6 +75,7 @@ def train(config: TrainConfig, out_dir: str | Path | None = None, callbacks: Seq
     with run_lock(out_dir) if chief else nullcontext() as locked:
         if chief and begin_run(locked, config, overwrite) == 'finished':  # killed after training: do not train again
             if verbose: print(f'{locked}: already trained with these settings; not training again (--overwrite retrains)')
+            if not (locked/'model.json').is_file(): export_run(locked, ('onnx',))  # killed while exporting: finish it
             history = locked/'history.csv'
             return TrainResult(load_model_file(locked/'model.keras'), pd.read_csv(history) if history.is_file() else pd.DataFrame(),
                                locked, read_json(locked/'run.json', "a run record (hcr's run.json)"))
@@ -86,11 +87,13 @@ def train(config: TrainConfig, out_dir: str | Path | None = None, callbacks: Seq
         if chief: mark_started(run_dir, config)  # everything checked: the run starts
         started = time.time()
         stop_nan = StopOnNaN(f'lower the learning rate ({config.learning_rate} now) and start over with --overwrite')
-        with worker_dir(run_dir, is_chief(strategy.cluster_resolver)) as out:
+        writer = is_chief(strategy.cluster_resolver)  # any other worker writes a temporary folder, deleted at the end
+        with worker_dir(run_dir, writer) as out:
             net = fit_network(config, data, rows, strategy, out, [stop_nan, *callbacks], verbose)
             saved = shift_averaged(net) if config.shift_average else uncompiled(net)  # what the run saves and is measured with
             saved, temperature = calibrate(saved, data.images, data.labels, rows[1])  # on the validation split, never the test set
-            record = finish_run(saved, out, config, data, rows, time.time() - started, temperature)
+            record = finish_run(saved, out, config, data, rows, time.time() - started, temperature, export=writer)
+
             history = pd.read_csv(out/'history.csv')
         if chief: (run_dir/PENDING).unlink(missing_ok=True)  # finished: run.json now says how it was made
     return TrainResult(saved, history, run_dir, record)
@@ -101,8 +104,8 @@ def _chief_of_tf_config() -> bool:
 
 # %% ../nbs/04_train.ipynb #cell-026
 def finish_run(model: keras.Model, run_dir: Path, config: TrainConfig, data: Dataset, rows: tuple, seconds: float,
-               temperature: float = 1.0) -> dict:
-    "Save the trained `model`, `labels.json` and `run.json` into `run_dir`; return the record."
+               temperature: float = 1.0, export: bool = True) -> dict:
+    "Save the trained `model`, `labels.json` and `run.json` into `run_dir`, and the ONNX model if `export`; return the record."
     history = pd.read_csv(run_dir/'history.csv')
     save_model(model, run_dir/'model.keras')
     if config.save_h5: save_model(model, run_dir/'model.h5')
@@ -118,7 +121,8 @@ def finish_run(model: keras.Model, run_dir: Path, config: TrainConfig, data: Dat
 
               'finished': datetime.now(timezone.utc).isoformat(timespec='seconds'), **run_environment()}
     write_json(run_dir/'run.json', record)
-    export_run(run_dir, ('onnx',))  # model.onnx and model.json: prediction without TensorFlow
+    if export: export_run(run_dir, ('onnx',))  # model.onnx and model.json (written last): prediction without TensorFlow
+
     (run_dir/'checkpoint.keras').unlink(missing_ok=True)
     return record
 
