@@ -34,14 +34,14 @@ reports: install
 bundle: install
 	$(BIN)/python scripts/bundle_models.py
 
-NBDEV_TEST := $(BIN)/nbdev_test --n_workers 1 --do_print --skip_file_re '^[_.]'
+NBDEV_TEST := $(BIN)/nbdev_test --do_print --skip_file_re '^[_.]'
 
 # Every test but the checks of the committed runs on the full data: the import layers, the notebooks' inline tests and
 # pytest (about 12 minutes on 2 cores, install included). This is what the README and CI call the tests.
 test: install
 	$(BIN)/lint-imports
-	$(NBDEV_TEST)
-	$(BIN)/pytest tests -p no:cacheprovider -m 'not slow and not committed' --durations=10
+	$(NBDEV_TEST) --n_workers 2 --timing
+	$(BIN)/pytest tests -p no:cacheprovider -m 'not slow and not committed' -n 2 --durations=10
 
 # The committed runs checked on the full data (CI runs it): the first epochs of each report against its recorded
 # history, the exports' parity and int8 accuracy on the whole test sets, the bundled models, the calibration.

@@ -47,23 +47,29 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
 # %% ../nbs/08_cli.ipynb #cli-commands
 def cmd_train(args) -> int:
     config = config_from_args(args)  # checked before TensorFlow is imported: a bad setting is refused at once
-    from hcr.evaluate import evaluate_run
-    from hcr.train import train
-    from hcr.runs import run_lock
+    from hcr.data import load_dataset
+    from hcr.runs import begin_run, run_lock
 
     out = Path('runs')/config.dataset if args.out is None else args.out
-    # one writer from training to metrics (multiworker: the chief's train holds it; the other workers keep nothing)
-    with run_lock(out) if config.strategy != 'multiworker' else nullcontext():
-        result = train(config, out_dir=out, overwrite=args.overwrite)
+    single = config.strategy != 'multiworker'  # multiworker: the chief's train locks; the other workers keep nothing
+    # one writer from training to metrics; a folder that cannot be the run's, or holds another run, and missing data
+    # are refused before TensorFlow loads (train checks them again)
+    with run_lock(out) if single else nullcontext():
+        state = begin_run(out, config.resolved()) if single and not args.overwrite else 'new'
+        data = None if state == 'finished' else load_dataset(config.dataset, 'train', config.source, config.data_dir)
+        from hcr.evaluate import evaluate_run
+        from hcr.train import train
+        result = train(config, out_dir=out, overwrite=args.overwrite, data=data)
         metrics = evaluate_run(result.run_dir)
     print(f"test accuracy {metrics['test_accuracy']:.2%} on {metrics['test_count']:,} {args.dataset} test images; "
           f"run saved in {result.run_dir}")
     return 0
 
 def cmd_evaluate(args) -> int:
+    if not Path(args.run_dir).is_dir(): raise HcrError(f'{args.run_dir}: no such run folder')
     from hcr.evaluate import evaluate_run
     from hcr.runs import run_lock
-    if not Path(args.run_dir).is_dir(): raise HcrError(f'{args.run_dir}: no such run folder')
+
     with run_lock(args.run_dir):  # no training writes into the folder meanwhile
         metrics = evaluate_run(args.run_dir, source=args.source, data_dir=args.data_dir)
 

@@ -1,6 +1,40 @@
-"pytest settings shared by the tests."
+"pytest settings shared by the tests, and the one trained sample run that several of them read."
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from filelock import FileLock
+
+ROOT = Path(__file__).resolve().parents[1]
+# The shared run's settings: the default model, 2 epochs on the bundled MNIST sample, as `hcr train` makes it.
+SAMPLE_RUN_ARGS = ('--source', 'sample', '--batch-size', '32', '--epochs', '2', '--seed', '7')
 
 
 def pytest_configure(config):
     config.addinivalue_line('markers', 'slow: a full rerun of a committed report on the real data (make reproduce)')
     config.addinivalue_line('markers', 'committed: a check of the committed runs on the full data: their first epochs against their history, their exports, their calibration (make check-reports)')
+
+
+@pytest.fixture(scope='session')
+def sample_run(tmp_path_factory) -> Path:
+    """A finished run of `hcr train` (SAMPLE_RUN_ARGS), trained once per test session even when pytest-xdist spreads the
+    tests over several processes. Read it, or copy it (`copy_of_sample_run`) to change it."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get('PYTEST_XDIST_WORKER') else base  # xdist: the session's folder above the workers'
+    run = shared/'sample-run'
+    with FileLock(str(shared/'sample-run.lock')):
+        if not (run/'metrics.json').is_file():
+            done = subprocess.run([sys.executable, '-m', 'hcr', 'train', *SAMPLE_RUN_ARGS, '--out', str(run)], cwd=ROOT,
+                                  capture_output=True, text=True, timeout=600,
+                                  env={**os.environ, 'TF_CPP_MIN_LOG_LEVEL': '3', 'MPLBACKEND': 'Agg'})
+            assert done.returncode == 0, done.stderr[-3000:]
+    return run
+
+
+@pytest.fixture
+def copy_of_sample_run(sample_run, tmp_path) -> Path:
+    "A copy of `sample_run` that a test may change."
+    return Path(shutil.copytree(sample_run, tmp_path/'run'))

@@ -26,13 +26,9 @@ from paper import on_paper
 
 
 @pytest.fixture(scope='module')
-def run_dir(tmp_path_factory):
-    "A real run folder: the default model trained for one epoch on the MNIST sample (about 10 s)."
-    from hcr.config import TrainConfig
-    from hcr.train import train
-    out = tmp_path_factory.mktemp('run')/'mnist'
-    train(TrainConfig(source='sample', epochs=1), out_dir=out, verbose=0)
-    return out
+def run_dir(sample_run):
+    "A real run folder: the default model trained for two epochs on the MNIST sample (conftest's `sample_run`)."
+    return sample_run
 
 
 @pytest.fixture(scope='module')

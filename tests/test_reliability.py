@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import SAMPLE_RUN_ARGS
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAIN = [sys.executable, '-m', 'hcr', 'train', '--source', 'sample', '--batch-size', '32']
@@ -55,26 +56,23 @@ def test_sigkill_mid_epoch_then_resume(tmp_path):
     check_run_files_whole(run)
 
 
-def test_same_seed_same_metrics(tmp_path):
-    for name in 'ab':
-        done = subprocess.run([*TRAIN, '--epochs', '2', '--seed', '7', '--out', str(tmp_path/name)], cwd=ROOT,
-                              capture_output=True, text=True, timeout=300)
+def test_same_seed_same_metrics(sample_run, tmp_path):
+    "conftest's `sample_run` is `hcr train ... --seed 7`: the same command again, in a new process, gives the same bytes."
+    assert SAMPLE_RUN_ARGS[-2:] == ('--seed', '7')
+    runs = {'a': sample_run, 'b': tmp_path/'b', 'c': tmp_path/'c'}
+    for name, seed in (('b', '7'), ('c', '8')):
+        done = subprocess.run([sys.executable, '-m', 'hcr', 'train', *SAMPLE_RUN_ARGS[:-1], seed, '--out', str(runs[name])],
+                              cwd=ROOT, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr[-2000:]
-    assert (tmp_path/'a'/'metrics.json').read_bytes() == (tmp_path/'b'/'metrics.json').read_bytes()
-    other = subprocess.run([*TRAIN, '--epochs', '2', '--seed', '8', '--out', str(tmp_path/'c')], cwd=ROOT,
-                           capture_output=True, text=True, timeout=300)
-    assert other.returncode == 0
+    assert (runs['a']/'metrics.json').read_bytes() == (runs['b']/'metrics.json').read_bytes()
     # a different seed really gives a different model: the test above is not comparing constants
-    assert json.loads((tmp_path/'c'/'metrics.json').read_text())['per_class_f1'] != \
-           json.loads((tmp_path/'a'/'metrics.json').read_text())['per_class_f1']
+    assert json.loads((runs['c']/'metrics.json').read_text())['per_class_f1'] != \
+           json.loads((runs['a']/'metrics.json').read_text())['per_class_f1']
 
 
-def test_run_records_what_redoes_it(tmp_path):
-    done = subprocess.run([*TRAIN, '--epochs', '1', '--out', str(tmp_path/'r')], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    record = json.loads((tmp_path/'r'/'run.json').read_text())
-    assert record['params']['seed'] == 0 and record['params']['epochs'] == 1
+def test_run_records_what_redoes_it(sample_run):
+    record = json.loads((sample_run/'run.json').read_text())
+    assert record['params']['seed'] == 7 and record['params']['epochs'] == 2
     assert {'tensorflow', 'keras', 'numpy', 'python'} <= set(record['versions'])
     assert 'hcr train' in record['command'] or '-m hcr train' in record['command'] or 'train --source' in record['command']
     files = record['data']['files']
@@ -112,9 +110,8 @@ def test_output_path_that_is_a_file_or_unwritable(tmp_path):
     assert done.returncode == 1 and 'cannot write there' in done.stderr and not unwritable.exists()
 
 
-def test_model_of_the_other_dataset_and_a_fake_model(tmp_path):
-    run = tmp_path/'run'
-    assert hcr('train', '--source', 'sample', '--epochs', '1', '--out', run).returncode == 0
+def test_model_of_the_other_dataset_and_a_fake_model(copy_of_sample_run):
+    run = copy_of_sample_run
     meta = json.loads((run/'run.json').read_text())
     meta['params']['dataset'] = 'emnist'  # a run folder claiming the other dataset
     (run/'run.json').write_text(json.dumps(meta))
