@@ -7,7 +7,7 @@ PIP_FLAGS ?= --quiet --disable-pip-version-check
 # TensorFlow's C++ log lines stay out of test and report output (hcr's command line sets this itself).
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: install report reports reproduce check-reports test test-slow lab bench bench-predict bench-serve serve bundle sample readme export clean
+.PHONY: install report reports reproduce check-reports test test-notebooks test-pytest test-slow lab bench bench-predict bench-serve serve bundle sample readme export clean
 .DEFAULT_GOAL := report
 
 # The virtual environment, rebuilt when the dependencies change.
@@ -36,12 +36,18 @@ bundle: install
 
 NBDEV_TEST := $(BIN)/nbdev_test --do_print --skip_file_re '^[_.]'
 
-# Every test but the checks of the committed runs on the full data: the import layers, the notebooks' inline tests and
-# pytest (about 12 minutes on 2 cores, install included). This is what the README and CI call the tests.
+# Every test but the checks of the committed runs on the full data: the import layers, then the notebooks' inline tests
+# beside pytest, two processes each (each one's output comes when it ends). This is what the README and CI call the tests.
 test: install
 	$(BIN)/lint-imports
+	@echo 'the notebooks and pytest run side by side; each one prints when it ends'
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-notebooks test-pytest
+
+test-notebooks: install
 	$(NBDEV_TEST) --n_workers 2 --timing
-	$(BIN)/pytest tests -p no:cacheprovider -m 'not slow and not committed' -n 2 --durations=10
+
+test-pytest: install
+	$(BIN)/pytest tests -p no:cacheprovider -m 'not slow and not committed' -n 2 --dist worksteal --durations=10
 
 # The committed runs checked on the full data (CI runs it): the first epochs of each report against its recorded
 # history, the exports' parity and int8 accuracy on the whole test sets, the bundled models, the calibration.
