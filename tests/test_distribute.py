@@ -74,7 +74,7 @@ MIRRORED = '''
     from hcr.train import train
     class Replicas(keras.callbacks.Callback):
         def on_train_begin(self, logs=None): print('REPLICAS', self.model.distribute_strategy.num_replicas_in_sync)
-    train(TrainConfig(epochs=1, batch_size=32, source='sample', strategy='mirrored'), out_dir=sys.argv[1], verbose=0,
+    train(TrainConfig(model='small', epochs=1, batch_size=32, source='sample', strategy='mirrored'), out_dir=sys.argv[1], verbose=0,
           callbacks=[Replicas()])
 '''
 
@@ -91,7 +91,7 @@ WORKER = '''
     import numpy as np
     from hcr.config import TrainConfig
     from hcr.train import train
-    result = train(TrainConfig(epochs=2, batch_size=32, source='sample', strategy='multiworker'), out_dir=sys.argv[1], verbose=1)
+    result = train(TrainConfig(model='small', epochs=2, batch_size=32, source='sample', strategy='multiworker'), out_dir=sys.argv[1], verbose=1)
     np.savez(sys.argv[2], **{v.path.replace('/', '.'): v.numpy() for v in result.model.weights})
 '''
 
