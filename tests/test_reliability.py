@@ -120,3 +120,20 @@ def test_model_of_the_other_dataset_and_a_fake_model(copy_of_sample_run):
     (run/'model.keras').write_bytes(b'PK\x03\x04 not really a zip')
     done = hcr('evaluate', run)
     assert done.returncode == 1 and 'not a' in done.stderr and 'model' in done.stderr
+
+
+def test_refusals_before_training_never_load_tensorflow(tmp_path):
+    "A run folder that cannot be one, one holding a run with other settings, missing data: refused before TensorFlow loads."
+    (tmp_path/'file').write_text('keep me')
+    (tmp_path/'other').mkdir()
+    (tmp_path/'other'/'pending.json').write_text(json.dumps({'params': {'seed': 3, 'source': 'sample'}}))
+    script = ('import atexit, sys\nfrom hcr.cli import main\n'
+              'atexit.register(lambda: print("tensorflow loaded:", "tensorflow" in sys.modules))\nmain(sys.argv[1:])')
+    for args, message in ((['--out', tmp_path/'file'], 'exists and is not a folder'),
+                          (['--out', tmp_path/'other'], 'holds an interrupted run with other settings'),
+                          (['--source', 'idx', '--data-dir', tmp_path, '--out', tmp_path/'new'], 'no MNIST train files')):
+        done = subprocess.run([sys.executable, '-c', script, 'train', '--source', 'sample', *map(str, args)], cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 1 and message in done.stderr, done.stderr[-2000:]
+        assert done.stdout.strip() == 'tensorflow loaded: False'
+    assert not (tmp_path/'new').exists() and (tmp_path/'file').read_text() == 'keep me'
