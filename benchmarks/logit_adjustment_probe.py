@@ -1,0 +1,34 @@
+"""Logit adjustment of the committed EMNIST model after training (issue 20), tau chosen on validation balanced accuracy.
+
+Run from the repository root: `.venv/bin/python benchmarks/logit_adjustment_probe.py` (about 3 minutes on 2 cores).
+Prints balanced and plain accuracy on the validation split and the test set for each tau; docs/decisions.md quotes it.
+"""
+import json, sys, time
+import numpy as np
+from sklearn.metrics import balanced_accuracy_score
+from hcr.data import load_dataset
+from hcr.fit import split_validation
+from hcr.runs import load_run
+from hcr.calibrate import predict_probabilities
+
+run = load_run('reports/emnist/run')
+rec = json.loads(open('reports/emnist/run/run.json').read())
+p = rec['params']
+train = load_dataset('emnist', 'train', source='idx', data_dir='../shared/data/emnist')
+test = load_dataset('emnist', 'test', source='idx', data_dir='../shared/data/emnist')
+tr, va = split_validation(train, p['val_fraction'], p['seed'])
+prior = np.bincount(train.labels[tr], minlength=47) / len(tr)
+t = time.time()
+pv = predict_probabilities(run.model, train.images[va])
+pt = predict_probabilities(run.model, test.images)
+print(f'predicted in {time.time()-t:.0f} s')
+lv, lt = np.log(np.clip(pv, 1e-30, None)), np.log(np.clip(pt, 1e-30, None))
+yv, yt = train.labels[va], test.labels
+rows = []
+for tau in np.round(np.arange(0, 2.01, 0.125), 3):
+    av = lv - tau*np.log(prior); at = lt - tau*np.log(prior)
+    rows.append((tau, balanced_accuracy_score(yv, av.argmax(1)), (av.argmax(1) == yv).mean(),
+                 balanced_accuracy_score(yt, at.argmax(1)), (at.argmax(1) == yt).mean()))
+    print('tau %.3f  val bal %.4f acc %.4f | test bal %.4f acc %.4f' % rows[-1])
+best = max(rows, key=lambda r: (r[1], -abs(r[0] - 1)))
+print('chosen on validation:', best)
