@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 import json
 import os
-
+import re
 import shlex
 import shutil
 import tempfile
@@ -78,7 +78,6 @@ def run_report(config: TrainConfig, reports_dir: str | Path = 'reports', progres
 
 def _remove_dead_work(final: Path):
     "Remove the hidden work folders of killed reports into `final` (`.<name>-` and mkdtemp's eight characters, or `-old`)."
-    import re
     dead = re.compile(rf'\.{re.escape(final.name)}-([a-z0-9_]{{8}}|old)')
     for p in final.parent.iterdir():
         if dead.fullmatch(p.name) and p.is_dir() and not p.is_symlink(): shutil.rmtree(p, ignore_errors=True)
