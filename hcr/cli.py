@@ -19,7 +19,7 @@ from fastcore.docments import docments
 
 from .config import CHOICES, TrainConfig
 from .core import HcrError, quiet_tensorflow
-from .data import DATASETS, SOURCES
+from .data import DATASETS, SOURCES, load_dataset
 
 # %% auto #0
 __all__ = ['add_config_arguments', 'config_from_args', 'cmd_train', 'cmd_evaluate', 'cmd_report', 'cmd_compare', 'cmd_sweep',
@@ -47,7 +47,6 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
 # %% ../nbs/08_cli.ipynb #cli-commands
 def cmd_train(args) -> int:
     config = config_from_args(args)  # checked before TensorFlow is imported: a bad setting is refused at once
-    from hcr.data import load_dataset
     from hcr.runs import begin_run, run_lock
 
     out = Path('runs')/config.dataset if args.out is None else args.out
