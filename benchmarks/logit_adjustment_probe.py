@@ -3,7 +3,7 @@
 Run from the repository root: `.venv/bin/python benchmarks/logit_adjustment_probe.py` (about 3 minutes on 2 cores).
 Prints balanced and plain accuracy on the validation split and the test set for each tau; docs/decisions.md quotes it.
 """
-import json, sys, time
+import time
 import numpy as np
 from sklearn.metrics import balanced_accuracy_score
 from hcr.data import load_dataset
@@ -12,12 +12,10 @@ from hcr.runs import load_run
 from hcr.calibrate import predict_probabilities
 
 run = load_run('reports/emnist/run')
-rec = json.loads(open('reports/emnist/run/run.json').read())
-p = rec['params']
 train = load_dataset('emnist', 'train', source='idx', data_dir='../shared/data/emnist')
 test = load_dataset('emnist', 'test', source='idx', data_dir='../shared/data/emnist')
-tr, va = split_validation(train, p['val_fraction'], p['seed'])
-prior = np.bincount(train.labels[tr], minlength=47) / len(tr)
+tr, va = split_validation(train, run.config.val_fraction, run.config.seed)  # the run's own validation split
+prior = np.bincount(train.labels[tr], minlength=train.num_classes) / len(tr)
 t = time.time()
 pv = predict_probabilities(run.model, train.images[va])
 pt = predict_probabilities(run.model, test.images)
