@@ -1,8 +1,8 @@
 """Train the seed's approach, the Keras example's and hcr's (default, small and quick runs) side by side on one machine.
 
-Measures time to a test accuracy, final test accuracy, training and inference speed, single-image latency,
-peak memory on EMNIST, parameters and model file size, and hcr's EMNIST test accuracy; prints a table and PASS/FAIL
-lines, and writes JSON.
+Measures time to 99.0% and 99.5% test accuracy, final test accuracy and balanced accuracy, training and inference
+speed, single-image latency, peak memory on EMNIST, parameters and model file size, and hcr's EMNIST test accuracy and
+balanced accuracy; prints a table and PASS/FAIL lines, and writes JSON.
 See benchmarks/README.md.
 """
 from __future__ import annotations
@@ -29,6 +29,7 @@ import keras
 import numpy as np
 import pandas as pd
 import tensorflow as tf
+from sklearn.metrics import balanced_accuracy_score
 
 from hcr.config import DATASET_DEFAULTS, TrainConfig
 from hcr.data import Dataset, load_dataset
@@ -43,7 +44,7 @@ from precision import to_float  # the seed's conversion of a whole split, shared
 HCR_RUNS = {'hcr': dict(model='default'), 'hcr_small': dict(model='small'),
             'hcr_quick': dict(model='small', augment=False, learning_rate=1e-2)}
 NAMES = ('seed', 'keras_example', *HCR_RUNS)
-TARGET_ACCURACY = 0.99
+TARGET_ACCURACIES = (0.99, 0.995)  # the times to these test accuracies are measured
 TEST_BATCH = 1024
 
 
@@ -86,11 +87,20 @@ def make_predictor(model: keras.Model) -> Callable:
                        input_signature=[tf.TensorSpec([None, 28, 28, 1], tf.float32)])
 
 
+def predicted_labels(predict: Callable, x: np.ndarray) -> np.ndarray:
+    "The classes `predict` gives the images `x` (float32), in batches of TEST_BATCH."
+    return np.concatenate([predict(x[i:i+TEST_BATCH]).numpy().argmax(-1) for i in range(0, len(x), TEST_BATCH)])
+
+
 def test_accuracy(predict: Callable, x: np.ndarray, y: np.ndarray) -> float:
-    "Accuracy of `predict` on the test images `x` (float32) and labels `y`, in batches of TEST_BATCH."
-    right = sum(int((predict(x[i:i+TEST_BATCH]).numpy().argmax(-1) == y[i:i+TEST_BATCH]).sum())
-                for i in range(0, len(x), TEST_BATCH))
-    return right / len(x)
+    "Accuracy of `predict` on the test images `x` and labels `y`."
+    return float((predicted_labels(predict, x) == y).mean())
+
+
+def test_accuracies(predict: Callable, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    "Accuracy and balanced accuracy (the mean of the per-class recalls, scikit-learn's) of `predict` on `x`, `y`."
+    predicted = predicted_labels(predict, x)
+    return float((predicted == y).mean()), float(balanced_accuracy_score(y, predicted))
 
 
 class TestClock(keras.callbacks.Callback):
@@ -167,9 +177,11 @@ def measure(name: str, train_ds: Dataset, x_test: np.ndarray, y_test: np.ndarray
     print(f'{name}: training {epochs} epochs', flush=True)
     clock = TestClock(name, x_test, y_test, evals_per_epoch)
     model, n_train = APPROACHES[name](train_ds, epochs, [clock])
-    reached = clock.first_reaching(TARGET_ACCURACY)
-    return {'time_to_99_s': reached.get('seconds'), 'step_at_99': reached.get('step'),
-            'final_test_accuracy': test_accuracy(clock.predict, x_test, y_test),
+    reached = {f'{a:.1%}': clock.first_reaching(a) for a in TARGET_ACCURACIES}
+    accuracy, balanced = test_accuracies(clock.predict, x_test, y_test)
+    return {'time_to_99_s': reached['99.0%'].get('seconds'), 'step_at_99': reached['99.0%'].get('step'),
+            'time_to_99.5_s': reached['99.5%'].get('seconds'), 'step_at_99.5': reached['99.5%'].get('step'),
+            'final_test_accuracy': accuracy, 'final_balanced_accuracy': balanced,
             'train_seconds': round(clock.seconds, 1), 'epochs_run': clock.epochs, 'steps': clock.steps,
             'train_samples_per_s': n_train * clock.epochs / clock.step_seconds,
             'inference_images_per_s': throughput(clock.predict, x_test, repeats),
@@ -178,7 +190,7 @@ def measure(name: str, train_ds: Dataset, x_test: np.ndarray, y_test: np.ndarray
 
 
 def emnist_accuracy(data_dir: str, epochs: int, quick: bool = False) -> dict:
-    "hcr's default EMNIST training (the committed report's): its seconds, and the test accuracy of the network and the saved model."
+    "hcr's default EMNIST training (the committed report's): its seconds, the test accuracy of the network and the saved model, and the saved model's balanced accuracy."
     print(f'hcr: EMNIST, training {epochs} epochs', flush=True)
     train_ds = subset(load_dataset('emnist', 'train', source='idx', data_dir=data_dir), 6400 if quick else None)
     test_ds = load_dataset('emnist', 'test', source='idx', data_dir=data_dir)
@@ -186,7 +198,8 @@ def emnist_accuracy(data_dir: str, epochs: int, quick: bool = False) -> dict:
     saved, _ = fit_hcr(train_ds, epochs, [])  # averaged over shifts, as EMNIST's default saves it
     seconds = time.perf_counter() - started  # validation and saving included, as in the report's training time
     x, y = to_float(test_ds.images), test_ds.labels
-    return {'emnist_test_accuracy': test_accuracy(make_predictor(saved), x, y),
+    accuracy, balanced = test_accuracies(make_predictor(saved), x, y)
+    return {'emnist_test_accuracy': accuracy, 'emnist_balanced_accuracy': balanced,
             'emnist_network_accuracy': test_accuracy(make_predictor(single_view(saved)), x, y),
             'emnist_train_seconds': round(seconds, 1)}
 
@@ -239,7 +252,9 @@ def cpu_model() -> str:
 
 ROWS = {  # result key -> (table label, format, whether a ratio hcr/baseline means something)
     'time_to_99_s': ('seconds to 99.0% test acc', '{:.1f}', True),
+    'time_to_99.5_s': ('seconds to 99.5% test acc', '{:.1f}', True),
     'final_test_accuracy': ('final test accuracy', '{:.2%}', True),
+    'final_balanced_accuracy': ('  balanced accuracy', '{:.2%}', True),
     'train_seconds': ('training seconds (total)', '{:.1f}', True),
     'epochs_run': ('epochs run', '{}', False),
     'train_samples_per_s': ('training samples/s', '{:,.0f}', True),
@@ -251,6 +266,7 @@ ROWS = {  # result key -> (table label, format, whether a ratio hcr/baseline mea
     'params': ('parameters', '{:,}', True),
     'saved_kb': ('saved .keras KiB', '{:,.0f}', True),
     'emnist_test_accuracy': ('EMNIST test accuracy', '{:.2%}', False),
+    'emnist_balanced_accuracy': ('  balanced accuracy', '{:.2%}', False),
     'emnist_network_accuracy': ('  the network alone', '{:.2%}', False),
     'emnist_train_seconds': ('  EMNIST training seconds', '{:.1f}', False),
 }
@@ -289,25 +305,27 @@ def targets(results: dict, rat: dict) -> list[dict]:
         ok = None if missing else bool(test())
         checks.append({'target': text, 'result': {None: 'SKIP', True: 'PASS', False: 'FAIL'}[ok]})
 
+    def keras_time_to_99() -> float:  # a baseline that never reached 99% took longer than its whole run
+        return ke['time_to_99_s'] or ke['train_seconds']
+
     for name in HCR_RUNS:
         hcr = results.get(name, {})
-        def t99_fifth() -> bool:  # a baseline that never reached 99% took longer than its whole run
-            bound = ke['time_to_99_s'] or ke['train_seconds']
-            return hcr['time_to_99_s'] is not None and hcr['time_to_99_s'] <= bound / 5
-        check(f'{name} time to 99.0% <= 1/5 of keras_example\'s', (name, 'keras_example'), t99_fifth)
-        check(f'{name} final MNIST test accuracy >= 99.6% within 10 min of training', (name,),
-              lambda: hcr['final_test_accuracy'] >= 0.996 and hcr['train_seconds'] <= 600)
+        check(f'{name} time to 99.0% <= 1/5 of keras_example\'s', (name, 'keras_example'),
+              lambda: hcr['time_to_99_s'] is not None and hcr['time_to_99_s'] <= keras_time_to_99() / 5)
+        check(f'{name} time to 99.5% <= 2/3 of keras_example\'s time to 99.0%', (name, 'keras_example'),
+              lambda: hcr['time_to_99.5_s'] is not None and hcr['time_to_99.5_s'] <= keras_time_to_99() * 2 / 3)
+        check(f'{name} final MNIST test accuracy >= 99.70% within 15 min of training', (name,),
+              lambda: hcr['final_test_accuracy'] >= 0.997 and hcr['train_seconds'] <= 900)
         check(f'{name} inference images/s >= 3x seed\'s, at equal or better test accuracy', (name, 'seed'),
               lambda: rat[f'{name}/seed']['inference_images_per_s'] >= 3
                       and hcr['final_test_accuracy'] >= seed['final_test_accuracy'])
-        check(f'{name} EMNIST peak memory <= 1/2 of seed\'s', (name, 'seed'),
-              lambda: rat[f'{name}/seed']['peak_rss_mb'] <= 0.5, measured='peak_rss_mb')
-        # Not the issue's target, shown beside it: what the approaches add to the floor of the imported libraries.
-        check(f'  (beside it) {name} EMNIST peak memory above the imports <= 1/2 of seed\'s', (name, 'seed'),
-              lambda: rat[f'{name}/seed']['above_imports_mb'] <= 0.5, measured='above_imports_mb')
+        # The whole-process peak is not a target any more: importing TensorFlow alone is most of it.
+        check(f'{name} EMNIST peak memory above the imports <= 0.3x seed\'s', (name, 'seed'),
+              lambda: rat[f'{name}/seed']['above_imports_mb'] <= 0.3, measured='above_imports_mb')
     hcr = results.get('hcr', {})
-    check('hcr EMNIST test accuracy >= 90% within 30 min of training', ('hcr',),
-          lambda: hcr['emnist_test_accuracy'] >= 0.9 and hcr['emnist_train_seconds'] <= 1800, measured='emnist_test_accuracy')
+    check('hcr EMNIST balanced accuracy >= 90.5% within 45 min of training', ('hcr',),
+          lambda: hcr['emnist_balanced_accuracy'] >= 0.905 and hcr['emnist_train_seconds'] <= 2700,
+          measured='emnist_balanced_accuracy')
     return checks
 
 
