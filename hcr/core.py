@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 from contextlib import contextmanager
@@ -50,5 +51,7 @@ def write_json(path: str | Path, obj) -> Path:
 
 # %% ../nbs/00_core.ipynb #core-quiet
 def quiet_tensorflow(verbose: bool = False):
-    "Keep TensorFlow's C++ log lines out of the output (unless `verbose`); call before TensorFlow is first imported."
-    if not verbose: os.environ['TF_CPP_MIN_LOG_LEVEL'] = '3'  # errors included: the NodeDef one is printed as an error
+    "Keep TensorFlow's log lines out of the output (unless `verbose`); call before TensorFlow is first imported."
+    if verbose: return
+    os.environ['TF_CPP_MIN_LOG_LEVEL'] = '3'  # C++: errors included, the NodeDef one is printed as an error
+    logging.getLogger('tensorflow').setLevel(logging.ERROR)  # Python: e.g. the retracing warning of a second model's predict
