@@ -167,7 +167,6 @@ def evaluate_run(run_dir: str | Path, source: str | None = None, data_dir: str |
     figures = {'confusion_matrix': plot_confusion_matrix(ev), 'mistakes': plot_mistakes(ev, test.images),
                'reliability': plot_reliability(uncalibrated, ev.probs, ev.y_true),
                'accuracy_coverage': plot_accuracy_coverage(accuracy_coverage(ev.probs, ev.y_true)),
-
                'learning_curves': plot_learning_curves(pd.read_csv(out/'history.csv'))}  # everything made before anything is written
     with atomic_path(out/'classification_report.csv') as tmp: table.to_csv(tmp)
     with atomic_path(out/'top_confusions.csv') as tmp: top_confusions(ev).to_csv(tmp, index=False)

@@ -98,7 +98,6 @@ def shift(x, right: int, down: int):
 def uncompiled(model: keras.Model) -> keras.Model:
     "A copy of `model` with the same weights but not the loss and optimizer it was compiled with, which a saved file would name."
     copy = type(model).from_config(model.get_config())  # not clone_model: it copies the compiled loss too
-
     copy.set_weights(model.get_weights())
     return copy
 

@@ -94,7 +94,6 @@ def _run_report(config: TrainConfig, reports_dir: str | Path, final: Path, progr
             pm.execute_notebook(REPORT_NOTEBOOK, work/'report.ipynb', parameters=params, kernel_name='python3',
                                 cwd=str(work), progress_bar=progress,
                                 extra_arguments=['--IPKernelApp.log_level=ERROR'])  # not the kernel's notice about TCP
-
         except pm.PapermillExecutionError as e:
             raise HcrError(f'report failed in cell {e.exec_count}: {e.ename}: {e.evalue}') from None
         render_html(work/'report.ipynb', work/'report.html')

@@ -9,7 +9,6 @@ import dataclasses
 import itertools
 import json
 import re
-
 import typing
 from pathlib import Path
 
@@ -48,7 +47,6 @@ def sweep_configs(base: TrainConfig, grid: dict) -> list[tuple[str, TrainConfig]
     for values in itertools.product(*grid.values()):
         chosen = dict(zip(grid, values))
         name = re.sub(r'[^\w.-]+', '-', '_'.join(f'{k}-{v}' for k, v in chosen.items()))  # a folder name, whatever the values
-
         combos.append((name, dataclasses.replace(base, **chosen)))  # each checked by TrainConfig
     return combos
 

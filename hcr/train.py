@@ -93,7 +93,6 @@ def train(config: TrainConfig, out_dir: str | Path | None = None, callbacks: Seq
             saved = shift_averaged(net) if config.shift_average else uncompiled(net)  # what the run saves and is measured with
             saved, temperature = calibrate(saved, data.images, data.labels, rows[1])  # on the validation split, never the test set
             record = finish_run(saved, out, config, data, rows, time.time() - started, temperature, export=writer)
-
             history = pd.read_csv(out/'history.csv')
         if chief: (run_dir/PENDING).unlink(missing_ok=True)  # finished: run.json now says how it was made
     return TrainResult(saved, history, run_dir, record)
