@@ -51,13 +51,13 @@ def batch_totals(labels: tf.Tensor, probs: tf.Tensor, losses: tf.Tensor) -> tf.T
     correct = tf.cast(tf.argmax(probs, -1) == tf.cast(labels, tf.int64), tf.float32)
     return tf.stack([tf.reduce_sum(losses), tf.reduce_sum(correct), tf.cast(tf.size(labels), tf.float32)])
 
-def make_train_step(strategy: tf.distribute.Strategy, net: keras.Model, label_smoothing: float = 0.0):
+def make_train_step(strategy: tf.distribute.Strategy, net: keras.Model, label_smoothing: float = 0.0, log_prior=None):
     "A `tf.function` taking one distributed batch: one optimizer update of `net` on `smoothed_crossentropy`; returns the batch's `batch_totals` over all replicas."
     def replica_step(images, labels):
         count = tf.distribute.get_replica_context().all_reduce('sum', tf.cast(tf.size(labels), tf.float32))
         with tf.GradientTape() as tape:
             probs = net(images, training=True)
-            losses = smoothed_crossentropy(labels, probs, label_smoothing)
+            losses = smoothed_crossentropy(labels, probs, label_smoothing, log_prior)
             loss = tf.nn.compute_average_loss(losses, global_batch_size=tf.cast(count, tf.int64))
         grads = tape.gradient(loss, net.trainable_variables)
         net.optimizer.apply_gradients(zip(grads, net.trainable_variables))  # sums the gradients of all replicas
@@ -68,11 +68,11 @@ def make_train_step(strategy: tf.distribute.Strategy, net: keras.Model, label_sm
         return strategy.reduce('sum', strategy.run(replica_step, args=batch), axis=None)
     return step
 
-def make_eval_step(strategy: tf.distribute.Strategy, net: keras.Model, label_smoothing: float = 0.0):
+def make_eval_step(strategy: tf.distribute.Strategy, net: keras.Model, label_smoothing: float = 0.0, log_prior=None):
     "A `tf.function` taking one distributed batch: `net`'s inference-mode `batch_totals` (loss smoothed as in training) over all replicas."
     def replica_step(images, labels):
         probs = net(images, training=False)
-        return batch_totals(labels, probs, smoothed_crossentropy(labels, probs, label_smoothing))  # the loss of fit's val_loss
+        return batch_totals(labels, probs, smoothed_crossentropy(labels, probs, label_smoothing, log_prior))  # the loss of fit's val_loss
 
     @tf.function
     def step(batch):
@@ -88,10 +88,11 @@ def run_epoch(step, batches: tf.distribute.DistributedDataset) -> dict:
 # %% ../nbs/09_distribute.ipynb #c84d5bc2
 def fit_distributed(net: keras.Model, strategy: tf.distribute.Strategy, train_batches: tf.data.Dataset,
                     val_batches: tf.data.Dataset, epochs: int, callbacks: list, verbose: int | str = 'auto',
-                    label_smoothing: float = 0.0):
-    "Train `net` (compiled under `strategy`) on global batches for up to `epochs`, calling the Keras `callbacks` as `fit` would."
+                    label_smoothing: float = 0.0, log_prior=None):
+    "Train `net` (compiled under `strategy`) on global batches for up to `epochs`, calling the Keras `callbacks` as `fit` would; the loss as `compile_model`'s."
     train_batches, val_batches = distribute_batches(strategy, train_batches), distribute_batches(strategy, val_batches)
-    train_step, eval_step = make_train_step(strategy, net, label_smoothing), make_eval_step(strategy, net, label_smoothing)
+    train_step = make_train_step(strategy, net, label_smoothing, log_prior)
+    eval_step = make_eval_step(strategy, net, label_smoothing, log_prior)
     callbacks = keras.callbacks.CallbackList(list(callbacks), model=net)
     net.stop_training = False
     callbacks.on_train_begin()

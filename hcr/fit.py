@@ -23,8 +23,9 @@ from .runs import save_model
 
 # %% auto #0
 __all__ = ['EVAL_BATCH', 'scale', 'augmenter', 'make_batches', 'split_validation', 'split_batches', 'steps_per_epoch',
-           'smoothed_crossentropy', 'SmoothedCrossentropy', 'lr_schedule', 'compile_model', 'HistoryCSV',
-           'EpochCheckpoint', 'StopOnNaN', 'make_strategy', 'stopping_start', 'early_stopping', 'set_seed']
+           'class_log_prior', 'smoothed_crossentropy', 'SmoothedCrossentropy', 'lr_schedule', 'compile_model',
+           'HistoryCSV', 'EpochCheckpoint', 'StopOnNaN', 'make_strategy', 'stopping_start', 'early_stopping',
+           'set_seed']
 
 # %% ../nbs/04_fit.ipynb #fit-005
 def scale(images: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
@@ -95,8 +96,16 @@ def steps_per_epoch(n_rows: int, batch_size: int) -> int:
     return -(-n_rows // batch_size)
 
 # %% ../nbs/04_fit.ipynb #fit-020
-def smoothed_crossentropy(labels, probs, label_smoothing: float = 0.0):
-    "Per-image cross-entropy of integer `labels` against `probs`, the target smoothed by `label_smoothing` (none: the sparse loss)."
+def class_log_prior(labels: np.ndarray, num_classes: int, strength: float = 1.0) -> np.ndarray | None:
+    "`strength` times the log of each class's share of `labels` (a class without images counts as one), as float32; None when `strength` is 0."
+    if not strength: return None
+    counts = np.maximum(np.bincount(np.asarray(labels).ravel(), minlength=num_classes), 1)
+    return (strength * np.log(counts / counts.sum())).astype('float32')
+
+def smoothed_crossentropy(labels, probs, label_smoothing: float = 0.0, log_prior=None):
+    "Per-image cross-entropy of integer `labels` against `probs`, the target smoothed by `label_smoothing` (none: the sparse loss); with `log_prior`, of `probs` moved by it (the logit-adjusted loss)."
+    if log_prior is not None:  # log-probabilities are logits up to a constant, which the softmax removes
+        probs = keras.ops.softmax(keras.ops.log(keras.ops.clip(probs, 1e-7, 1.0)) + keras.ops.convert_to_tensor(log_prior, probs.dtype))
     if not label_smoothing: return keras.losses.sparse_categorical_crossentropy(labels, probs)
     targets = keras.ops.one_hot(keras.ops.reshape(keras.ops.cast(labels, 'int32'), [-1]), keras.ops.shape(probs)[-1])
     return keras.losses.categorical_crossentropy(targets, probs, label_smoothing=label_smoothing)
@@ -104,13 +113,14 @@ def smoothed_crossentropy(labels, probs, label_smoothing: float = 0.0):
 @keras.saving.register_keras_serializable(package='hcr')
 class SmoothedCrossentropy(keras.losses.Loss):
     "`smoothed_crossentropy` as a Keras loss, averaged over the batch."
-    def __init__(self, label_smoothing: float, name: str = 'smoothed_crossentropy', **kwargs):
+    def __init__(self, label_smoothing: float, log_prior: Sequence[float] | None = None, name: str = 'smoothed_crossentropy', **kwargs):
         super().__init__(name=name, **kwargs)
         self.label_smoothing = label_smoothing
+        self.log_prior = None if log_prior is None else [float(v) for v in log_prior]  # a list: the config is JSON
 
-    def call(self, y_true, y_pred): return smoothed_crossentropy(y_true, y_pred, self.label_smoothing)
+    def call(self, y_true, y_pred): return smoothed_crossentropy(y_true, y_pred, self.label_smoothing, self.log_prior)
 
-    def get_config(self) -> dict: return {**super().get_config(), 'label_smoothing': self.label_smoothing}
+    def get_config(self) -> dict: return {**super().get_config(), 'label_smoothing': self.label_smoothing, 'log_prior': self.log_prior}
 
 # %% ../nbs/04_fit.ipynb #fit-023
 def lr_schedule(steps_per_epoch: int, epochs: int, peak: float = 3e-3) -> keras.optimizers.schedules.LearningRateSchedule:
@@ -121,9 +131,10 @@ def lr_schedule(steps_per_epoch: int, epochs: int, peak: float = 3e-3) -> keras.
         warmup_target=peak, warmup_steps=warmup)
 
 def compile_model(model: keras.Model, steps_per_epoch: int, epochs: int, learning_rate: float = 3e-3,
-                  label_smoothing: float = 0.0) -> keras.Model:
-    "Compile `model` with Adam on `lr_schedule`, cross-entropy (smoothed by `label_smoothing`, see below) and accuracy."
-    loss = SmoothedCrossentropy(label_smoothing) if label_smoothing else 'sparse_categorical_crossentropy'
+                  label_smoothing: float = 0.0, log_prior: np.ndarray | None = None) -> keras.Model:
+    "Compile `model` with Adam on `lr_schedule`, cross-entropy (smoothed by `label_smoothing`, adjusted by `log_prior`, see above) and accuracy."
+    adjusted = label_smoothing or log_prior is not None
+    loss = SmoothedCrossentropy(label_smoothing, log_prior) if adjusted else 'sparse_categorical_crossentropy'
     model.compile(optimizer=keras.optimizers.Adam(lr_schedule(steps_per_epoch, epochs, learning_rate)),
                   loss=loss, metrics=['accuracy'])
     return model

@@ -52,7 +52,8 @@ def sweep_configs(base: TrainConfig, grid: dict) -> list[tuple[str, TrainConfig]
 
 # %% ../nbs/15_sweep.ipynb #sw-008
 METRICS = {'test_accuracy': 'test accuracy', 'balanced_accuracy': 'balanced accuracy', 'test_loss': 'test NLL',
-           'ece': 'test ECE', 'val_accuracy': 'validation accuracy', 'epochs_run': 'epochs', 'train_seconds': 'training s'}
+           'ece': 'test ECE', 'val_accuracy': 'validation accuracy', 'val_balanced_accuracy': 'validation balanced accuracy',
+           'epochs_run': 'epochs', 'train_seconds': 'training s'}
 
 def summarise(sweep_dir: str | Path, names: list[str]) -> pd.DataFrame:
     "One row per finished combination in `names`: its settings' name and `METRICS`."
@@ -61,7 +62,7 @@ def summarise(sweep_dir: str | Path, names: list[str]) -> pd.DataFrame:
         run = Path(sweep_dir)/name/'run'
         if not (run/'metrics.json').is_file(): continue
         m, r = json.loads((run/'metrics.json').read_text()), json.loads((run/'run.json').read_text())
-        rows.append({'run': name, **{k: {**r, **m}[k] for k in METRICS}})
+        rows.append({'run': name, **{k: {**r, **m}.get(k, float('nan')) for k in METRICS}})  # nan: a run recorded before the metric
     return pd.DataFrame(rows, columns=['run', *METRICS])
 
 def write_summary(sweep_dir: str | Path, table: pd.DataFrame, failed: dict) -> Path:

@@ -15,17 +15,16 @@ from typing import Sequence
 import keras
 import numpy as np
 import pandas as pd
+from sklearn.metrics import balanced_accuracy_score
 
-from .calibrate import calibrate
+from .calibrate import calibrate, predict_probabilities
 from .config import TrainConfig
-
 from .core import HcrError, write_json
 from .data import Dataset, load_dataset
 from .distribute import fit_distributed, is_chief, worker_dir
 from .export import export_run
-
-from .fit import (EpochCheckpoint, HistoryCSV, StopOnNaN, compile_model, early_stopping, make_strategy, set_seed, split_batches,
-                     split_validation, steps_per_epoch, stopping_start)
+from .fit import (EpochCheckpoint, HistoryCSV, StopOnNaN, class_log_prior, compile_model, early_stopping, make_strategy,
+                     set_seed, split_batches, split_validation, steps_per_epoch, stopping_start)
 from .model import build_model, shift_averaged, uncompiled
 from .runs import (PENDING, begin_run, load_model_file, mark_started, prepare_run_dir, read_json, run_environment,
                       run_lock, save_model)
@@ -49,14 +48,16 @@ def fit_network(config: TrainConfig, data: Dataset, rows: tuple, strategy, out: 
     global_batch = config.batch_size * strategy.num_replicas_in_sync  # batch_size is per replica
     steps = steps_per_epoch(len(rows[0]), global_batch)
     distributed = config.strategy == 'multiworker'  # Keras's fit cannot run under it (see hcr.distribute)
+    log_prior = class_log_prior(data.labels[rows[0]], data.num_classes, config.logit_adjustment)  # None when off
     with strategy.scope():
         net = compile_model(build_model(config.model, data.num_classes, sync_bn=distributed, precision=config.precision),
-                            steps, config.epochs, config.learning_rate, config.label_smoothing)
+                            steps, config.epochs, config.learning_rate, config.label_smoothing, log_prior)
     run_callbacks = [early_stopping(config.patience, config.epochs), HistoryCSV(out/'history.csv'),
                      EpochCheckpoint(out/'checkpoint.keras'), *callbacks]
     train_batches, val_batches = split_batches(data, rows, global_batch, config.augment, config.seed)
     if distributed:
-        fit_distributed(net, strategy, train_batches, val_batches, config.epochs, run_callbacks, verbose, config.label_smoothing)
+        fit_distributed(net, strategy, train_batches, val_batches, config.epochs, run_callbacks, verbose, config.label_smoothing,
+                        log_prior)
     else:
         resume = keras.callbacks.BackupAndRestore(str(out/'backup'), double_checkpoint=True)
         net.fit(train_batches, validation_data=val_batches, epochs=config.epochs, callbacks=[resume, *run_callbacks],
@@ -91,8 +92,10 @@ def train(config: TrainConfig, out_dir: str | Path | None = None, callbacks: Seq
         with worker_dir(run_dir, writer) as out:
             net = fit_network(config, data, rows, strategy, out, [stop_nan, *callbacks], verbose)
             saved = shift_averaged(net) if config.shift_average else uncompiled(net)  # what the run saves and is measured with
-            saved, temperature = calibrate(saved, data.images, data.labels, rows[1])  # on the validation split, never the test set
-            record = finish_run(saved, out, config, data, rows, time.time() - started, temperature, export=writer)
+            val_probs = predict_probabilities(saved, data.images, rows[1])
+            saved, temperature = calibrate(saved, data.images, data.labels, rows[1], val_probs)  # on the validation split, never the test set
+            balanced = balanced_accuracy_score(data.labels[rows[1]], val_probs.argmax(-1))  # a temperature keeps the arg-max
+            record = finish_run(saved, out, config, data, rows, time.time() - started, temperature, balanced, export=writer)
             history = pd.read_csv(out/'history.csv')
         if chief: (run_dir/PENDING).unlink(missing_ok=True)  # finished: run.json now says how it was made
     return TrainResult(saved, history, run_dir, record)
@@ -103,25 +106,24 @@ def _chief_of_tf_config() -> bool:
 
 # %% ../nbs/04_train.ipynb #cell-026
 def finish_run(model: keras.Model, run_dir: Path, config: TrainConfig, data: Dataset, rows: tuple, seconds: float,
-               temperature: float = 1.0, export: bool = True) -> dict:
-    "Save the trained `model`, `labels.json` and `run.json` into `run_dir`, and the ONNX model if `export`; return the record."
+               temperature: float = 1.0, val_balanced_accuracy: float | None = None, export: bool = True) -> dict:
+    "Save the trained `model`, `labels.json` and `run.json` (with the saved model's `val_balanced_accuracy`) into `run_dir`, and the ONNX model if `export`; return the record."
     history = pd.read_csv(run_dir/'history.csv')
     save_model(model, run_dir/'model.keras')
     if config.save_h5: save_model(model, run_dir/'model.h5')
     write_json(run_dir/'labels.json', dict(enumerate(data.classes)))
     watched = history[history.epoch >= stopping_start(config.epochs)]  # the epochs the kept weights come from
     watched = watched if len(watched) else history  # a run a callback stopped before early stopping watched
-
     best = int(watched.val_loss.idxmin())
     record = {'params': config.as_dict(), 'num_classes': data.num_classes,
               'data': {**data.provenance(), 'train_count': len(rows[0]), 'val_count': len(rows[1])},
               'epochs_run': len(history), 'best_epoch': int(history.epoch[best]) + 1,
-              'val_accuracy': float(history.val_accuracy[best]), 'temperature': temperature, 'train_seconds': round(seconds, 1),
-
+              'val_accuracy': float(history.val_accuracy[best]),
+              'val_balanced_accuracy': None if val_balanced_accuracy is None else float(val_balanced_accuracy),
+              'temperature': temperature, 'train_seconds': round(seconds, 1),
               'finished': datetime.now(timezone.utc).isoformat(timespec='seconds'), **run_environment()}
     write_json(run_dir/'run.json', record)
     if export: export_run(run_dir, ('onnx',))  # model.onnx and model.json (written last): prediction without TensorFlow
-
     (run_dir/'checkpoint.keras').unlink(missing_ok=True)
     return record
 

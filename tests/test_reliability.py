@@ -85,6 +85,7 @@ def test_run_records_what_redoes_it(sample_run):
     (['train', '--model', 'resnet'], "unknown model 'resnet'"),
     (['train', '--strategy', 'ring'], "unknown strategy 'ring'"),
     (['train', '--batch-size', '0'], 'batch size must be a whole number of at least 1'),
+    (['train', '--logit-adjustment', '-1'], 'logit adjustment must be a number from 0 to 10'),
     (['train', '--strategy', 'multiworker', '--source', 'sample'], 'needs TF_CONFIG'),
     (['evaluate', '/nonexistent/run'], 'no such run folder'),
     (['predict', 'x.png', '--model', '/nonexistent'], 'no model there'),
