@@ -117,8 +117,15 @@ def _interval(m: dict) -> str:
     low, high = m.get('test_accuracy_interval') or (None, None)
     return f'{low:.2%}–{high:.2%}' if low is not None else 'not recorded'
 
+def _sweep_links(reports_dir: Path) -> str:
+    "A list of the sweeps in `reports_dir/sweeps` with their summary pages, or nothing."
+    sweeps = sorted(p.parent for p in reports_dir.glob('sweeps/*/summary.md'))
+    return ('\n## Sweeps\n\nThe same report over several settings (`hcr sweep`): the mean, standard deviation, minimum and maximum '
+            'of each figure.\n\n' + ''.join(f'- [{p.name}](sweeps/{p.name}/summary.md) ([html](sweeps/{p.name}/summary.html))\n'
+                                             for p in sweeps)) if sweeps else ''
+
 def write_index(reports_dir: str | Path = 'reports') -> Path:
-    "Rebuild `reports/README.md`: one row per report folder with a finished run."
+    "Rebuild `reports/README.md`: one row per report folder with a finished run, then a link to each sweep's summary."
     reports_dir = Path(reports_dir)
     rows = []
     for folder in sorted(p for p in reports_dir.iterdir() if p.is_dir() and not p.name.startswith('.')):
@@ -137,6 +144,6 @@ def write_index(reports_dir: str | Path = 'reports') -> Path:
             'EMNIST figures come from the split in `../shared/data/emnist`, which is not the official EMNIST Balanced split: '
             'they are real but not comparable, figure for figure, with published results.\n\n'
             '| dataset | test accuracy | 95% interval | balanced accuracy | ECE | epochs | model | data | training time | date | report |\n'
-            '|---|---|---|---|---|---|---|---|---|---|---|\n' + '\n'.join(rows) + '\n')
+            '|---|---|---|---|---|---|---|---|---|---|---|\n' + '\n'.join(rows) + '\n' + _sweep_links(reports_dir))
     atomic_write_text(reports_dir/'README.md', text)
     return reports_dir/'README.md'
