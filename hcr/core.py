@@ -50,8 +50,12 @@ def write_json(path: str | Path, obj) -> Path:
     return Path(path)
 
 # %% ../nbs/00_core.ipynb #core-quiet
+def _errors_only(record: logging.LogRecord) -> bool: return record.levelno >= logging.ERROR
+
 def quiet_tensorflow(verbose: bool = False):
     "Keep TensorFlow's log lines out of the output (unless `verbose`); call before TensorFlow is first imported."
     if verbose: return
     os.environ['TF_CPP_MIN_LOG_LEVEL'] = '3'  # C++: errors included, the NodeDef one is printed as an error
-    logging.getLogger('tensorflow').setLevel(logging.ERROR)  # Python: e.g. the retracing warning of a second model's predict
+    # Python: e.g. the retracing warning of a second model's predict. A filter, not a level: in a notebook kernel TensorFlow
+    # sets its logger's level to INFO when it first logs.
+    logging.getLogger('tensorflow').addFilter(_errors_only)

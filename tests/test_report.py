@@ -37,6 +37,7 @@ def test_report_writes_notebook_html_run_and_index(sample_report):
     html = (folder/'report.html').read_text()
     assert f"{metrics['test_accuracy']:.2%}" in html
     assert 'def ' not in html  # code cells are left out of the HTML
+    assert 'WARNING:tensorflow' not in html and 'absl::InitializeLog' not in html  # no library noise, C++ or Python
     assert html.count('src="data:image/png;base64,') == 9  # the figures are embedded, whatever MPLBACKEND says
     index = (sample_report/'README.md').read_text()
     accuracy = f"{metrics['test_accuracy']:.2%}"
