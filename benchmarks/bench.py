@@ -190,7 +190,8 @@ def measure(name: str, train_ds: Dataset, x_test: np.ndarray, y_test: np.ndarray
 
 
 def emnist_accuracy(data_dir: str, epochs: int, quick: bool = False) -> dict:
-    "hcr's default EMNIST training (the committed report's): its seconds, the test accuracy of the network and the saved model, and the saved model's balanced accuracy."
+    """hcr's default EMNIST training (the committed report's): its seconds, the test accuracy of the network and of the
+    saved model, and the saved model's balanced accuracy."""
     print(f'hcr: EMNIST, training {epochs} epochs', flush=True)
     train_ds = subset(load_dataset('emnist', 'train', source='idx', data_dir=data_dir), 6400 if quick else None)
     test_ds = load_dataset('emnist', 'test', source='idx', data_dir=data_dir)

@@ -62,7 +62,7 @@ class TrainConfig:
     seed: int = 0  # random seed; the same seed and settings give the same model
     augment: bool | None = None  # random rotations, shifts and zooms in training; None: on for both datasets
     label_smoothing: float | None = None  # share of the target spread evenly over all classes; 0: off; None: 0.1
-    logit_adjustment: float = 0.0  # train for every class alike: the loss adds this times the log training class frequencies to the log-probabilities; 0: off
+    logit_adjustment: float = 0.0  # train for every class alike: the loss adds this times the log class frequencies to the log-probabilities; 0: off
     shift_average: bool | None = None  # save a model averaging each image and its four one-pixel shifts; None: emnist only
     precision: str = 'float32'  # float32, or mixed_bfloat16 (bfloat16 arithmetic, float32 weights)
     strategy: str = 'default'  # default, mirrored (several local GPUs) or multiworker (machines named in TF_CONFIG)
@@ -81,7 +81,6 @@ class TrainConfig:
         _number('validation fraction', self.val_fraction, 0, 1)
         if self.label_smoothing is not None: _number('label smoothing', self.label_smoothing, 0, 1, low_included=True)
         _number('logit adjustment', self.logit_adjustment, 0, 10, low_included=True, high_included=True)
-
         for name in ('augment', 'shift_average'): _flag(name, getattr(self, name), optional=True)
         _flag('save_h5', self.save_h5, optional=False)
 

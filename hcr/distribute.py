@@ -52,7 +52,8 @@ def batch_totals(labels: tf.Tensor, probs: tf.Tensor, losses: tf.Tensor) -> tf.T
     return tf.stack([tf.reduce_sum(losses), tf.reduce_sum(correct), tf.cast(tf.size(labels), tf.float32)])
 
 def make_train_step(strategy: tf.distribute.Strategy, net: keras.Model, label_smoothing: float = 0.0, log_prior=None):
-    "A `tf.function` taking one distributed batch: one optimizer update of `net` on `smoothed_crossentropy`; returns the batch's `batch_totals` over all replicas."
+    """A `tf.function` taking one distributed batch: one optimizer update of `net` on `smoothed_crossentropy` (smoothed by
+    `label_smoothing`, adjusted by `log_prior`); returns the batch's `batch_totals` over all replicas."""
     def replica_step(images, labels):
         count = tf.distribute.get_replica_context().all_reduce('sum', tf.cast(tf.size(labels), tf.float32))
         with tf.GradientTape() as tape:
@@ -69,10 +70,11 @@ def make_train_step(strategy: tf.distribute.Strategy, net: keras.Model, label_sm
     return step
 
 def make_eval_step(strategy: tf.distribute.Strategy, net: keras.Model, label_smoothing: float = 0.0, log_prior=None):
-    "A `tf.function` taking one distributed batch: `net`'s inference-mode `batch_totals` (loss smoothed as in training) over all replicas."
+    "A `tf.function` taking one distributed batch: `net`'s inference-mode `batch_totals` (the training loss) over all replicas."
     def replica_step(images, labels):
         probs = net(images, training=False)
-        return batch_totals(labels, probs, smoothed_crossentropy(labels, probs, label_smoothing, log_prior))  # the loss of fit's val_loss
+        losses = smoothed_crossentropy(labels, probs, label_smoothing, log_prior)  # the loss of fit's val_loss
+        return batch_totals(labels, probs, losses)
 
     @tf.function
     def step(batch):
@@ -89,7 +91,8 @@ def run_epoch(step, batches: tf.distribute.DistributedDataset) -> dict:
 def fit_distributed(net: keras.Model, strategy: tf.distribute.Strategy, train_batches: tf.data.Dataset,
                     val_batches: tf.data.Dataset, epochs: int, callbacks: list, verbose: int | str = 'auto',
                     label_smoothing: float = 0.0, log_prior=None):
-    "Train `net` (compiled under `strategy`) on global batches for up to `epochs`, calling the Keras `callbacks` as `fit` would; the loss as `compile_model`'s."
+    """Train `net` (compiled under `strategy`) on global batches for up to `epochs`, calling the Keras `callbacks` as `fit`
+    would; the loss as `compile_model`'s."""
     train_batches, val_batches = distribute_batches(strategy, train_batches), distribute_batches(strategy, val_batches)
     train_step = make_train_step(strategy, net, label_smoothing, log_prior)
     eval_step = make_eval_step(strategy, net, label_smoothing, log_prior)

@@ -97,15 +97,20 @@ def steps_per_epoch(n_rows: int, batch_size: int) -> int:
 
 # %% ../nbs/04_fit.ipynb #fit-020
 def class_log_prior(labels: np.ndarray, num_classes: int, strength: float = 1.0) -> np.ndarray | None:
-    "`strength` times the log of each class's share of `labels` (a class without images counts as one), as float32; None when `strength` is 0."
+    "`strength` times the log of each class's share of `labels` (a class without images counts as one); None when `strength` is 0."
     if not strength: return None
     counts = np.maximum(np.bincount(np.asarray(labels).ravel(), minlength=num_classes), 1)
     return (strength * np.log(counts / counts.sum())).astype('float32')
 
 def smoothed_crossentropy(labels, probs, label_smoothing: float = 0.0, log_prior=None):
-    "Per-image cross-entropy of integer `labels` against `probs`, the target smoothed by `label_smoothing` (none: the sparse loss); with `log_prior`, of `probs` moved by it (the logit-adjusted loss)."
-    if log_prior is not None:  # log-probabilities are logits up to a constant, which the softmax removes
-        probs = keras.ops.softmax(keras.ops.log(keras.ops.clip(probs, 1e-7, 1.0)) + keras.ops.convert_to_tensor(log_prior, probs.dtype))
+    """Per-image cross-entropy of integer `labels` against `probs`, the target smoothed by `label_smoothing` (none: the
+    sparse loss); with `log_prior`, of `probs` moved by it (the logit-adjusted loss)."""
+    if log_prior is not None:
+        # The softmax's own logits where Keras keeps them (exact gradients, as its cross-entropy uses them); else the
+        # log-probabilities, which are the logits up to a constant that the softmax removes.
+        logits = getattr(probs, '_keras_logits', None)
+        logits = keras.ops.log(keras.ops.clip(probs, 1e-7, 1.0)) if logits is None else logits
+        probs = keras.ops.softmax(logits + keras.ops.convert_to_tensor(log_prior, logits.dtype))
     if not label_smoothing: return keras.losses.sparse_categorical_crossentropy(labels, probs)
     targets = keras.ops.one_hot(keras.ops.reshape(keras.ops.cast(labels, 'int32'), [-1]), keras.ops.shape(probs)[-1])
     return keras.losses.categorical_crossentropy(targets, probs, label_smoothing=label_smoothing)
@@ -113,14 +118,16 @@ def smoothed_crossentropy(labels, probs, label_smoothing: float = 0.0, log_prior
 @keras.saving.register_keras_serializable(package='hcr')
 class SmoothedCrossentropy(keras.losses.Loss):
     "`smoothed_crossentropy` as a Keras loss, averaged over the batch."
-    def __init__(self, label_smoothing: float, log_prior: Sequence[float] | None = None, name: str = 'smoothed_crossentropy', **kwargs):
+    def __init__(self, label_smoothing: float, log_prior: Sequence[float] | None = None, name: str = 'smoothed_crossentropy',
+                 **kwargs):
         super().__init__(name=name, **kwargs)
         self.label_smoothing = label_smoothing
         self.log_prior = None if log_prior is None else [float(v) for v in log_prior]  # a list: the config is JSON
 
     def call(self, y_true, y_pred): return smoothed_crossentropy(y_true, y_pred, self.label_smoothing, self.log_prior)
 
-    def get_config(self) -> dict: return {**super().get_config(), 'label_smoothing': self.label_smoothing, 'log_prior': self.log_prior}
+    def get_config(self) -> dict:
+        return {**super().get_config(), 'label_smoothing': self.label_smoothing, 'log_prior': self.log_prior}
 
 # %% ../nbs/04_fit.ipynb #fit-023
 def lr_schedule(steps_per_epoch: int, epochs: int, peak: float = 3e-3) -> keras.optimizers.schedules.LearningRateSchedule:
@@ -132,9 +139,9 @@ def lr_schedule(steps_per_epoch: int, epochs: int, peak: float = 3e-3) -> keras.
 
 def compile_model(model: keras.Model, steps_per_epoch: int, epochs: int, learning_rate: float = 3e-3,
                   label_smoothing: float = 0.0, log_prior: np.ndarray | None = None) -> keras.Model:
-    "Compile `model` with Adam on `lr_schedule`, cross-entropy (smoothed by `label_smoothing`, adjusted by `log_prior`, see above) and accuracy."
-    adjusted = label_smoothing or log_prior is not None
-    loss = SmoothedCrossentropy(label_smoothing, log_prior) if adjusted else 'sparse_categorical_crossentropy'
+    "Compile `model` with Adam on `lr_schedule`, cross-entropy (smoothed, adjusted: see above) and accuracy."
+    custom_loss = label_smoothing or log_prior is not None
+    loss = SmoothedCrossentropy(label_smoothing, log_prior) if custom_loss else 'sparse_categorical_crossentropy'
     model.compile(optimizer=keras.optimizers.Adam(lr_schedule(steps_per_epoch, epochs, learning_rate)),
                   loss=loss, metrics=['accuracy'])
     return model

@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 
 from .config import TrainConfig
 from .core import HcrError, atomic_write_text
-from .report import run_report
+from .report import run_report, write_index
 
 # %% auto #0
 __all__ = ['METRICS', 'parse_setting', 'sweep_configs', 'summarise', 'write_summary', 'run_sweep']
@@ -55,6 +55,8 @@ METRICS = {'test_accuracy': 'test accuracy', 'balanced_accuracy': 'balanced accu
            'ece': 'test ECE', 'val_accuracy': 'validation accuracy', 'val_balanced_accuracy': 'validation balanced accuracy',
            'epochs_run': 'epochs', 'train_seconds': 'training s'}
 
+def _number_or_nan(value) -> float: return float('nan') if value is None else value
+
 def summarise(sweep_dir: str | Path, names: list[str]) -> pd.DataFrame:
     "One row per finished combination in `names`: its settings' name and `METRICS`."
     rows = []
@@ -62,7 +64,8 @@ def summarise(sweep_dir: str | Path, names: list[str]) -> pd.DataFrame:
         run = Path(sweep_dir)/name/'run'
         if not (run/'metrics.json').is_file(): continue
         m, r = json.loads((run/'metrics.json').read_text()), json.loads((run/'run.json').read_text())
-        rows.append({'run': name, **{k: {**r, **m}.get(k, float('nan')) for k in METRICS}})  # nan: a run recorded before the metric
+        recorded = {**r, **m}
+        rows.append({'run': name, **{k: _number_or_nan(recorded.get(k)) for k in METRICS}})  # nan: not recorded
     return pd.DataFrame(rows, columns=['run', *METRICS])
 
 def write_summary(sweep_dir: str | Path, table: pd.DataFrame, failed: dict) -> Path:
@@ -90,4 +93,5 @@ def run_sweep(base: TrainConfig, grid: dict, sweep_dir: str | Path, progress: bo
         except HcrError as e: failed[name] = str(e)
     table = summarise(sweep_dir, [name for name, _ in combos])
     if len(table): write_summary(sweep_dir, table, failed)
+    if Path(sweep_dir).parent.name == 'sweeps': write_index(Path(sweep_dir).parent.parent)  # reports/README.md links the sweep
     return table, failed

@@ -93,8 +93,10 @@ def train(config: TrainConfig, out_dir: str | Path | None = None, callbacks: Seq
             net = fit_network(config, data, rows, strategy, out, [stop_nan, *callbacks], verbose)
             saved = shift_averaged(net) if config.shift_average else uncompiled(net)  # what the run saves and is measured with
             val_probs = predict_probabilities(saved, data.images, rows[1])
-            saved, temperature = calibrate(saved, data.images, data.labels, rows[1], val_probs)  # on the validation split, never the test set
-            balanced = balanced_accuracy_score(data.labels[rows[1]], val_probs.argmax(-1))  # a temperature keeps the arg-max
+            # Calibrated on the validation split, never the test set; a temperature keeps the arg-max, so the balanced
+            # accuracy of the uncalibrated probabilities is the saved model's.
+            saved, temperature = calibrate(saved, data.images, data.labels, rows[1], val_probs)
+            balanced = balanced_accuracy_score(data.labels[rows[1]], val_probs.argmax(-1))
             record = finish_run(saved, out, config, data, rows, time.time() - started, temperature, balanced, export=writer)
             history = pd.read_csv(out/'history.csv')
         if chief: (run_dir/PENDING).unlink(missing_ok=True)  # finished: run.json now says how it was made
@@ -107,7 +109,8 @@ def _chief_of_tf_config() -> bool:
 # %% ../nbs/04_train.ipynb #cell-026
 def finish_run(model: keras.Model, run_dir: Path, config: TrainConfig, data: Dataset, rows: tuple, seconds: float,
                temperature: float = 1.0, val_balanced_accuracy: float | None = None, export: bool = True) -> dict:
-    "Save the trained `model`, `labels.json` and `run.json` (with the saved model's `val_balanced_accuracy`) into `run_dir`, and the ONNX model if `export`; return the record."
+    """Save the trained `model`, `labels.json` and `run.json` (with the saved model's `val_balanced_accuracy`) into
+    `run_dir`, and the ONNX model if `export`; return the record."""
     history = pd.read_csv(run_dir/'history.csv')
     save_model(model, run_dir/'model.keras')
     if config.save_h5: save_model(model, run_dir/'model.h5')
