@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 RUN_FILES = ['history.csv', 'labels.json', 'model.json', 'model.keras', 'model.onnx', 'run.json']  # what a finished run leaves, as on the fit path
-TIMEOUT = 240
+TIMEOUT = 900  # a guard against workers that wait for each other forever, not a speed limit (under load, 2 cores needed over 240 s)
 
 
 def worker_env(**extra) -> dict:
