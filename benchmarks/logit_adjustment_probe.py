@@ -1,8 +1,10 @@
-"""Logit adjustment of the committed EMNIST model after training (issue 20), tau chosen on validation balanced accuracy.
+"""Logit adjustment of an EMNIST run's model after training (issue 20), tau chosen on validation balanced accuracy.
 
-Run from the repository root: `.venv/bin/python benchmarks/logit_adjustment_probe.py` (about 3 minutes on 2 cores).
-Prints balanced and plain accuracy on the validation split and the test set for each tau; docs/decisions.md quotes it.
+Run from the repository root: `.venv/bin/python benchmarks/logit_adjustment_probe.py [RUN_DIR]` (about 3 minutes on 2
+cores; RUN_DIR defaults to the committed run, reports/emnist/run). Prints balanced and plain accuracy on the run's
+validation split and the test set for each tau; docs/decisions.md quotes it.
 """
+import sys
 import time
 import numpy as np
 from sklearn.metrics import balanced_accuracy_score
@@ -11,7 +13,7 @@ from hcr.fit import class_log_prior, split_validation
 from hcr.runs import load_run
 from hcr.calibrate import predict_probabilities
 
-run = load_run('reports/emnist/run')
+run = load_run(sys.argv[1] if len(sys.argv) > 1 else 'reports/emnist/run')
 train = load_dataset('emnist', 'train', source='idx', data_dir='../shared/data/emnist')
 test = load_dataset('emnist', 'test', source='idx', data_dir='../shared/data/emnist')
 tr, va = split_validation(train, run.config.val_fraction, run.config.seed)  # the run's own validation split
