@@ -1,0 +1,59 @@
+"""EMNIST: is a small ensemble worth its training time? (issue 20) Members and their average, on validation.
+
+Each member is hcr's EMNIST training with the logit-adjusted loss (`logit_adjustment` 1) for EPOCHS epochs, one per
+seed. The seed sets the weights and the order of the images; the validation split is seed 0's for every member (hcr ties
+the split to the seed, so the script pins it), which keeps the members' validation images out of every member's
+training. A member already in OUT_DIR/seed-S is loaded, not trained again. The ensemble averages the members'
+log-probabilities (their saved, shift-averaged and calibrated models). Printed: validation balanced and plain accuracy of
+each member and of the ensemble, also with the log-probabilities moved afterwards by -tau x log(training class
+frequency).
+
+Run from the repository root: `.venv/bin/python benchmarks/ensemble_probe.py OUT_DIR SEED [SEED ...] [--epochs N]`
+(N defaults to 10: about 18 minutes a member on 2 cores). docs/decisions.md quotes it.
+"""
+import argparse
+import os
+from pathlib import Path
+os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
+import numpy as np
+from sklearn.metrics import balanced_accuracy_score
+import hcr.train
+from hcr.calibrate import predict_probabilities
+from hcr.config import TrainConfig
+from hcr.data import load_dataset
+from hcr.fit import class_log_prior, split_validation
+from hcr.runs import load_run
+
+p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+p.add_argument('out_dir', type=Path)
+p.add_argument('seeds', type=int, nargs='+')
+p.add_argument('--epochs', type=int, default=10)
+args = p.parse_args()
+DATA_DIR = '../shared/data/emnist'
+data = load_dataset('emnist', 'train', source='idx', data_dir=DATA_DIR)
+hcr.train.split_validation = lambda ds, fraction, seed: split_validation(ds, fraction, 0)  # one split for all members
+train_rows, val_rows = split_validation(data, 0.1, 0)
+y = data.labels[val_rows]
+log_prior = class_log_prior(data.labels[train_rows], data.num_classes)
+
+
+def member_log_probs(seed: int) -> np.ndarray:
+    "Validation log-probabilities of the member trained with `seed` (trained first if OUT_DIR has none)."
+    run_dir = args.out_dir/f'seed-{seed}'
+    if (run_dir/'run.json').exists(): model = load_run(run_dir).model
+    else:
+        config = TrainConfig(dataset='emnist', source='idx', data_dir=DATA_DIR, epochs=args.epochs, logit_adjustment=1,
+                             seed=seed)
+        run = hcr.train.train(config, out_dir=run_dir, verbose=0, data=data)
+        print(f"seed {seed}: {run.record['train_seconds']:.0f} s of training, best epoch {run.record['best_epoch']}")
+        model = run.model
+    return np.log(np.clip(predict_probabilities(model, data.images[val_rows]), 1e-30, None))
+
+
+members = {f'seed {s}': member_log_probs(s) for s in args.seeds}
+members['ensemble'] = np.mean(list(members.values()), axis=0)
+for name, log_probs in members.items():
+    for tau in (-0.5, -0.25, 0.0, 0.25, 0.5):
+        predicted = (log_probs - tau * log_prior).argmax(1)
+        print(f'{name:9} tau {tau:5.2f}  validation balanced accuracy {balanced_accuracy_score(y, predicted):.4f}  '
+              f'accuracy {(predicted == y).mean():.4f}')
