@@ -21,17 +21,20 @@ from .data import get_spec, resolve_source
 from .runs import hold_lock
 
 # %% auto #0
-__all__ = ['REPORT_NOTEBOOK', 'notebook_parameters', 'check_report_params', 'report_dir', 'render_html', 'report_command',
-           'run_report', 'write_index']
+__all__ = ['REPORT_NOTEBOOK', 'parameters_source', 'notebook_parameters', 'check_report_params', 'report_dir', 'render_html',
+           'report_command', 'run_report', 'write_index']
 
 # %% ../nbs/07_report.ipynb #cell-005
 REPORT_NOTEBOOK = Path(__file__).with_name('report.ipynb') if '__file__' in globals() else Path('../hcr/report.ipynb')
 
+def parameters_source(notebook: str | Path = REPORT_NOTEBOOK) -> str:
+    "The source of the notebook's cell tagged `parameters`."
+    nb = json.loads(Path(notebook).read_text())
+    return ''.join(next(c for c in nb['cells'] if 'parameters' in c['metadata'].get('tags', []))['source'])
+
 def notebook_parameters(notebook: str | Path = REPORT_NOTEBOOK) -> dict:
     "The names and default values in the notebook's cell tagged `parameters`."
-    nb = json.loads(Path(notebook).read_text())
-    cell = next(c for c in nb['cells'] if 'parameters' in c['metadata'].get('tags', []))
-    return {node.targets[0].id: ast.literal_eval(node.value) for node in ast.parse(''.join(cell['source'])).body}
+    return {node.targets[0].id: ast.literal_eval(node.value) for node in ast.parse(parameters_source(notebook)).body}
 
 def check_report_params(params: dict) -> TrainConfig:
     "The `TrainConfig` of a report's parameters (all but `out_dir`); a clear error for an unknown or bad one."
