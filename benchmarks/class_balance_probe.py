@@ -18,12 +18,11 @@ import sys
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
 import numpy as np
 import tensorflow as tf
-from sklearn.metrics import balanced_accuracy_score
 import hcr.train
-from hcr.calibrate import predict_probabilities
 from hcr.config import TrainConfig
 from hcr.data import load_dataset
-from hcr.fit import EVAL_BATCH, class_log_prior, make_batches, split_validation
+from hcr.fit import class_log_prior, split_batches, split_validation
+from prior_adjustment import log_probabilities, print_adjusted
 
 mode, out_dir, epochs = sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 10
 if mode not in ('weights', 'sampler'): sys.exit(f'mode must be weights or sampler, got {mode!r}')
@@ -34,13 +33,12 @@ def balanced_split_batches(data, rows, batch_size, augment=False, seed=0):
     "`hcr.fit.split_batches` with the training batches weighted or drawn by class, as `mode` says."
     train_rows, val_rows = rows
     counts = np.bincount(data.labels[train_rows], minlength=data.num_classes)
-    val = make_batches(data.images, data.labels, EVAL_BATCH, rows=val_rows)
     if mode == 'sampler':
         p = 1 / counts[data.labels[train_rows]]
         drawn = np.sort(np.random.default_rng(seed).choice(train_rows, size=len(train_rows), p=p / p.sum()))
-        return make_batches(data.images, data.labels, batch_size, training=True, augment=augment, seed=seed, rows=drawn), val
+        return split_batches(data, (drawn, val_rows), batch_size, augment, seed)
     weights = tf.constant(len(train_rows) / (data.num_classes * counts), tf.float32)
-    batches = make_batches(data.images, data.labels, batch_size, training=True, augment=augment, seed=seed, rows=train_rows)
+    batches, val = split_batches(data, rows, batch_size, augment, seed)
     return batches.map(lambda x, y: (x, y, tf.gather(weights, tf.cast(y, tf.int32)))), val
 
 
@@ -51,9 +49,5 @@ run = hcr.train.train(config, out_dir=out_dir, verbose=0, data=data)
 train_rows, val_rows = split_validation(data, config.val_fraction, config.seed)
 y = data.labels[val_rows]
 log_prior = class_log_prior(data.labels[train_rows], data.num_classes)
-log_probs = np.log(np.clip(predict_probabilities(run.model, data.images[val_rows]), 1e-30, None))
 print(f"{mode}, {epochs} epochs: {run.record['train_seconds']:.0f} s of training, best epoch {run.record['best_epoch']}")
-for tau in np.arange(-1, 1.01, 0.25):
-    predicted = (log_probs - tau * log_prior).argmax(1)
-    print(f'tau {tau:5.2f}  validation balanced accuracy {balanced_accuracy_score(y, predicted):.4f}  '
-          f'accuracy {(predicted == y).mean():.4f}')
+print_adjusted(log_probabilities(run.model, data.images[val_rows]), log_prior, y, np.arange(-1, 1.01, 0.25))

@@ -16,13 +16,12 @@ import os
 from pathlib import Path
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
 import numpy as np
-from sklearn.metrics import balanced_accuracy_score
 import hcr.train
-from hcr.calibrate import predict_probabilities
 from hcr.config import TrainConfig
 from hcr.data import load_dataset
 from hcr.fit import class_log_prior, split_validation
 from hcr.runs import load_run
+from prior_adjustment import log_probabilities, print_adjusted
 
 p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
 p.add_argument('out_dir', type=Path)
@@ -32,7 +31,7 @@ args = p.parse_args()
 DATA_DIR = '../shared/data/emnist'
 data = load_dataset('emnist', 'train', source='idx', data_dir=DATA_DIR)
 hcr.train.split_validation = lambda ds, fraction, seed: split_validation(ds, fraction, 0)  # one split for all members
-train_rows, val_rows = split_validation(data, 0.1, 0)
+train_rows, val_rows = split_validation(data, TrainConfig().val_fraction, 0)
 y = data.labels[val_rows]
 log_prior = class_log_prior(data.labels[train_rows], data.num_classes)
 
@@ -47,13 +46,10 @@ def member_log_probs(seed: int) -> np.ndarray:
         run = hcr.train.train(config, out_dir=run_dir, verbose=0, data=data)
         print(f"seed {seed}: {run.record['train_seconds']:.0f} s of training, best epoch {run.record['best_epoch']}")
         model = run.model
-    return np.log(np.clip(predict_probabilities(model, data.images[val_rows]), 1e-30, None))
+    return log_probabilities(model, data.images[val_rows])
 
 
 members = {f'seed {s}': member_log_probs(s) for s in args.seeds}
 members['ensemble'] = np.mean(list(members.values()), axis=0)
 for name, log_probs in members.items():
-    for tau in (-0.5, -0.25, 0.0, 0.25, 0.5):
-        predicted = (log_probs - tau * log_prior).argmax(1)
-        print(f'{name:9} tau {tau:5.2f}  validation balanced accuracy {balanced_accuracy_score(y, predicted):.4f}  '
-              f'accuracy {(predicted == y).mean():.4f}')
+    print_adjusted(log_probs, log_prior, y, (-0.5, -0.25, 0.0, 0.25, 0.5), f'{name:9} ')

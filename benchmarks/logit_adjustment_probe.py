@@ -7,28 +7,23 @@ validation split and the test set for each tau; docs/decisions.md quotes it.
 import sys
 import time
 import numpy as np
-from sklearn.metrics import balanced_accuracy_score
 from hcr.data import load_dataset
 from hcr.fit import class_log_prior, split_validation
 from hcr.runs import load_run
-from hcr.calibrate import predict_probabilities
+from prior_adjustment import adjusted_accuracies, log_probabilities
 
 run = load_run(sys.argv[1] if len(sys.argv) > 1 else 'reports/emnist/run')
 train = load_dataset('emnist', 'train', source='idx', data_dir='../shared/data/emnist')
 test = load_dataset('emnist', 'test', source='idx', data_dir='../shared/data/emnist')
 tr, va = split_validation(train, run.config.val_fraction, run.config.seed)  # the run's own validation split
 t = time.time()
-pv = predict_probabilities(run.model, train.images[va])
-pt = predict_probabilities(run.model, test.images)
+lv, lt = log_probabilities(run.model, train.images[va]), log_probabilities(run.model, test.images)
 print(f'predicted in {time.time()-t:.0f} s')
-lv, lt = np.log(np.clip(pv, 1e-30, None)), np.log(np.clip(pt, 1e-30, None))
 yv, yt = train.labels[va], test.labels
 log_prior = class_log_prior(train.labels[tr], train.num_classes)  # the training loss's prior, taken off afterwards here
 rows = []
 for tau in np.round(np.arange(0, 2.01, 0.125), 3):
-    av, at = lv - tau*log_prior, lt - tau*log_prior
-    rows.append((tau, balanced_accuracy_score(yv, av.argmax(1)), (av.argmax(1) == yv).mean(),
-                 balanced_accuracy_score(yt, at.argmax(1)), (at.argmax(1) == yt).mean()))
+    rows.append((tau, *adjusted_accuracies(lv, log_prior, yv, tau), *adjusted_accuracies(lt, log_prior, yt, tau)))
     print('tau %.3f  val bal %.4f acc %.4f | test bal %.4f acc %.4f' % rows[-1])
 best = max(rows, key=lambda r: (r[1], -abs(r[0] - 1)))
 print('chosen on validation:', best)
