@@ -1,0 +1,52 @@
+"""Weight EMA on hcr's training (issue 20): does an exponential moving average of the weights beat the weights
+themselves on validation?
+
+hcr's training as `hcr train` runs it with the flags given (the same flags), except that Adam keeps an exponential moving
+average of the trainable weights (Keras's `use_ema`, momentum MOMENTUM), validation at each epoch's end is done with the
+averaged weights (`keras.callbacks.SwapEMAWeights`), and the run saves the average at the end instead of the weights of
+the epoch of lowest validation loss (early stopping still stops, but restores nothing: it would restore live weights over
+the average). BatchNorm's moving statistics are not averaged (they are not trainable); they are the live network's.
+Printed: each epoch's validation accuracy (averaged weights) and the saved model's validation balanced accuracy, which
+`hcr train`'s run.json records too.
+
+Run from the repository root: `.venv/bin/python benchmarks/ema_probe.py OUT_DIR MOMENTUM [hcr train flags]`, e.g.
+`... ema_probe.py runs/ema 0.999 --dataset emnist --source idx --data-dir ../shared/data/emnist --epochs 10
+--logit-adjustment 1` (about 15-18 minutes on 2 cores). docs/decisions.md quotes it.
+"""
+import argparse
+import os
+from pathlib import Path
+os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
+import keras
+import hcr.train
+from hcr.cli import add_config_arguments, config_from_args
+from hcr.fit import compile_model, stopping_start
+
+p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+p.add_argument('out_dir', type=Path)
+p.add_argument('momentum', type=float, help='weight of the old average at each step, e.g. 0.999')
+add_config_arguments(p)
+args = p.parse_args()
+
+
+def compile_with_ema(model, *positional, **keywords):
+    "`hcr.fit.compile_model`, then the same Adam (and schedule) again with the weights' moving average kept."
+    model = compile_model(model, *positional, **keywords)
+    optimizer = keras.optimizers.Adam.from_config({**model.optimizer.get_config(), 'use_ema': True,
+                                                   'ema_momentum': args.momentum})
+    model.compile(optimizer=optimizer, loss=model.loss, metrics=['accuracy'])
+    return model
+
+
+def early_stopping_keeping_average(patience, epochs):
+    "`hcr.fit.early_stopping` without restoring the best epoch's (live) weights over the average."
+    return keras.callbacks.EarlyStopping('val_loss', patience=patience, restore_best_weights=False,
+                                         start_from_epoch=stopping_start(epochs))
+
+
+hcr.train.compile_model, hcr.train.early_stopping = compile_with_ema, early_stopping_keeping_average
+run = hcr.train.train(config_from_args(args), out_dir=args.out_dir, verbose=0, overwrite=True,
+                      callbacks=[keras.callbacks.SwapEMAWeights()])
+print(f"EMA momentum {args.momentum}: {run.record['train_seconds']:.0f} s of training, {run.record['epochs_run']} epochs")
+print('validation accuracy per epoch (averaged weights):', ' '.join(f'{v:.2%}' for v in run.history.val_accuracy))
+print(f"saved model: validation balanced accuracy {run.record['val_balanced_accuracy']:.2%}")
