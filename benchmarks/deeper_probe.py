@@ -1,0 +1,53 @@
+"""EMNIST: does a deeper network raise balanced accuracy? (issue 20) hcr's training on one of two deeper networks.
+
+`conv`: hcr's default network with an extra padded 3x3 convolution (96 filters, BatchNorm, ReLU) on the 5x5 maps before
+the last block (373,727 parameters for EMNIST against 290,399); `hidden`: a hidden layer of 256 units (BatchNorm, ReLU)
+between the flattened maps and the dropout (664,607 parameters). Neither is an hcr model (neither beat the default), so
+the script swaps `hcr.train`'s `build_model` for its own and trains as `hcr train` does with the flags given. Printed:
+validation accuracy per epoch (the network alone) and the saved model's validation balanced accuracy.
+
+Run from the repository root: `.venv/bin/python benchmarks/deeper_probe.py conv|hidden OUT_DIR [hcr train flags]`, e.g.
+`... conv runs/deeper --dataset emnist --source idx --data-dir ../shared/data/emnist --epochs 10 --logit-adjustment 1`
+(about 20-23 minutes on 2 cores). docs/decisions.md quotes it.
+"""
+import argparse
+import os
+from pathlib import Path
+os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
+import keras
+from keras import layers
+import hcr.train
+from hcr.cli import add_config_arguments, config_from_args
+from hcr.model import conv_block
+
+p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+p.add_argument('variant', choices=('conv', 'hidden'))
+p.add_argument('out_dir', type=Path)
+add_config_arguments(p)
+args = p.parse_args()
+
+
+def conv_bn_relu(x, layer, name: str):
+    "`layer`, then BatchNorm (momentum 0.9, as hcr's blocks) and ReLU."
+    x = layers.BatchNormalization(momentum=0.9, name=f'{name}_bn')(layer(x))
+    return layers.ReLU(name=f'{name}_relu')(x)
+
+
+def deeper_cnn(num_classes: int, filters: tuple = (48, 96, 192), dropout: float = 0.3) -> keras.Model:
+    "`hcr.model.hcr_cnn` with the extra layer `args.variant` names (layers made in the order they are used: the seed's weights)."
+    inputs = keras.Input((28, 28, 1), name='image')
+    x = conv_block(conv_block(inputs, filters[0], 'block1', pool=True), filters[1], 'block2', pool=True)
+    if args.variant == 'conv':
+        x = conv_bn_relu(x, layers.Conv2D(filters[1], 3, padding='same', use_bias=False, name='block2b_conv'), 'block2b')
+    x = layers.Flatten()(conv_block(x, filters[2], 'block3', pool=False))
+    if args.variant == 'hidden': x = conv_bn_relu(x, layers.Dense(256, use_bias=False, name='hidden'), 'hidden')
+    x = layers.Dropout(dropout)(x)
+    outputs = layers.Dense(num_classes, activation='softmax', dtype='float32', name='probabilities')(x)
+    return keras.Model(inputs, outputs, name='hcr_cnn')
+
+
+hcr.train.build_model = lambda name, num_classes, sync_bn=False, precision='float32': deeper_cnn(num_classes)
+run = hcr.train.train(config_from_args(args), out_dir=args.out_dir, verbose=0, overwrite=True)
+print(f"{args.variant}: {run.model.count_params():,} parameters, {run.record['train_seconds']:.0f} s of training")
+print('validation accuracy per epoch:', ' '.join(f'{v:.2%}' for v in run.history.val_accuracy))
+print(f"saved model: validation balanced accuracy {run.record['val_balanced_accuracy']:.2%}")
