@@ -1,5 +1,5 @@
-"""EMNIST: more test-time views than the four one-pixel shifts (issue 20)? Validation balanced accuracy of a run's network
-with its probabilities averaged over sets of views.
+"""More test-time views than the four one-pixel shifts (issue 20)? Validation balanced accuracy of a run's network (EMNIST
+or MNIST) with its probabilities averaged over sets of views.
 
 The views of each image: itself and its four one-pixel shifts (`hcr.model.SHIFTS`, what hcr's shift-averaged model
 averages), rotations by -10, -5, 5 and 10 degrees about the centre, and zooms by 0.9 and 1.1 about the centre (bilinear,
@@ -50,9 +50,13 @@ VIEW_SETS |= {'shifts, rotations 5': VIEW_SETS['five shifts (hcr)'] + ['rotate -
               'shifts, zooms': VIEW_SETS['five shifts (hcr)'] + ['zoom 0.9', 'zoom 1.1']}
 VIEW_SETS['all eleven'] = VIEW_SETS['shifts, rotations 5 and 10'] + ['zoom 0.9', 'zoom 1.1']
 
-data = load_dataset('emnist', 'train', source='idx', data_dir='../shared/data/emnist')
+datasets = {}
 for run_dir in args.run_dirs:
     run = load_run(run_dir)
+    dataset = run.config.dataset
+    if dataset not in datasets:
+        datasets[dataset] = load_dataset(dataset, 'train', source='idx', data_dir=f'../shared/data/{dataset}')
+    data = datasets[dataset]
     _, val_rows = split_validation(data, run.config.val_fraction, run.config.seed if args.split_seed is None else args.split_seed)
     images, labels = data.images[val_rows].reshape(-1, 28, 28).astype('float32'), data.labels[val_rows]
     views = {f'shift {r} {d}': shifted(images, r, d) for r, d in SHIFTS}
