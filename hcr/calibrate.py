@@ -19,7 +19,7 @@ from scipy.special import log_softmax, softmax
 from .core import HcrError
 from .data import Dataset, load_dataset
 from .fit import EVAL_BATCH, make_batches, split_validation
-from .model import SHIFTS, shift, single_view, uncompiled
+from .model import AVERAGED, single_view, uncompiled, view_images
 from .runs import load_run
 
 # %% auto #0
@@ -103,10 +103,10 @@ def _softmax_over_temperature(x, temperature: float):
     return layers.Activation('softmax', dtype='float32', name='probabilities')(x)
 
 def with_temperature(model: keras.Model, temperature: float) -> keras.Model:
-    "A copy of `model` (plain or `shift_averaged`) giving softmax(logits / `temperature`), built from Keras layers only."
+    "A copy of `model` (plain or `shift_averaged`, either kind) giving softmax(logits / `temperature`), built from Keras layers only."
     if not temperature > 0: raise HcrError(f'a temperature must be positive, got {temperature}')
     temperature = float(temperature)
-    if model.name != 'shift_averaged':
+    if model.name not in AVERAGED:
         net, logits = _logits(model)
         return keras.Model(net.inputs[0], _softmax_over_temperature(logits, temperature), name=net.name)
     net, logits = _logits(single_view(model))
@@ -114,11 +114,11 @@ def with_temperature(model: keras.Model, temperature: float) -> keras.Model:
                           name=net.name)
     k = network.output_shape[-1]
     inputs = keras.Input((28, 28, 1), name='image')
-    views = [layers.Reshape((k, 1))(network(shift(inputs, right, down))) for right, down in SHIFTS]
+    views = [layers.Reshape((k, 1))(network(view)) for view in view_images(inputs, AVERAGED[model.name])]
     a = layers.Concatenate(dtype='float32', name='views')(views)  # (classes, views): log-probabilities
     log_sum = layers.Subtract(dtype='float32', name='log_sum_exp')([a, layers.Activation('log_softmax', dtype='float32')(a)])
     log_sum = layers.GlobalAveragePooling1D(data_format='channels_first', dtype='float32', name='log_sum')(log_sum)  # equal columns
-    return keras.Model(inputs, _softmax_over_temperature(log_sum, temperature), name='shift_averaged')
+    return keras.Model(inputs, _softmax_over_temperature(log_sum, temperature), name=model.name)
 
 def model_temperature(model: keras.Model) -> float:
     "The temperature built into `model` by `with_temperature`; 1 for a model without one."

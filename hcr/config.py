@@ -64,6 +64,7 @@ class TrainConfig:
     label_smoothing: float | None = None  # share of the target spread evenly over all classes; 0: off; None: 0.1
     logit_adjustment: float = 0.0  # train for every class alike: the loss adds this times the log class frequencies to the log-probabilities; 0: off
     shift_average: bool | None = None  # save a model averaging each image and its four one-pixel shifts; None: emnist only
+    more_views: bool = False  # with shift_average: also the image turned by -10, -5, 5 and 10 degrees and zoomed by 0.9 and 1.1 (eleven views)
     precision: str = 'float32'  # float32, or mixed_bfloat16 (bfloat16 arithmetic, float32 weights)
     strategy: str = 'default'  # default, mirrored (several local GPUs) or multiworker (machines named in TF_CONFIG)
     save_h5: bool = False  # also save the model in the legacy .h5 format
@@ -82,6 +83,10 @@ class TrainConfig:
         if self.label_smoothing is not None: _number('label smoothing', self.label_smoothing, 0, 1, low_included=True)
         _number('logit adjustment', self.logit_adjustment, 0, 10, low_included=True, high_included=True)
         for name in ('augment', 'shift_average'): _flag(name, getattr(self, name), optional=True)
+        _flag('more_views', self.more_views, optional=False)
+        shift_average = DATASET_DEFAULTS[self.dataset]['shift_average'] if self.shift_average is None else self.shift_average
+        if self.more_views and not shift_average:
+            raise HcrError('more_views needs shift_average: the turned and zoomed views are averaged with the shifts')
         _flag('save_h5', self.save_h5, optional=False)
 
     def resolved(self) -> TrainConfig:

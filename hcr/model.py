@@ -8,6 +8,7 @@ from __future__ import annotations
 import inspect
 
 import keras
+import numpy as np
 from keras import layers
 
 from .config import MODEL_NAMES, PRECISIONS
@@ -15,8 +16,9 @@ from .core import HcrError, check_choice
 
 
 # %% auto #0
-__all__ = ['MODELS', 'SHIFTS', 'seed_cnn', 'keras_example_cnn', 'conv_block', 'hcr_cnn', 'medium_cnn', 'small_cnn', 'build_model',
-           'shift', 'uncompiled', 'shift_averaged', 'single_view']
+__all__ = ['MODELS', 'SHIFTS', 'TURNS', 'ZOOMS', 'REACH', 'AVERAGED', 'seed_cnn', 'keras_example_cnn', 'conv_block', 'hcr_cnn',
+           'medium_cnn', 'small_cnn', 'build_model', 'shift', 'uncompiled', 'resampling_weights', 'turn_matrix',
+           'resampled', 'more_view_matrices', 'view_images', 'shift_averaged', 'single_view']
 
 # %% ../nbs/03_model.ipynb #01b5a398
 def seed_cnn(num_classes: int) -> keras.Model:
@@ -105,16 +107,69 @@ def uncompiled(model: keras.Model) -> keras.Model:
     copy.set_weights(model.get_weights())
     return copy
 
-def shift_averaged(model: keras.Model) -> keras.Model:
-    "An uncompiled copy of `model` with its probabilities averaged over each image and its four one-pixel shifts (`SHIFTS`)."
+# %% ../nbs/03_model.ipynb #views-resample
+TURNS = (-10, -5, 5, 10)  # degrees, turned as `scipy.ndimage.rotate` turns
+ZOOMS = (0.9, 1.1)  # scale about the centre: 1.1 enlarges the character
+REACH = 4  # pixels: how far a turned or zoomed pixel's neighbours can lie (a corner turned by 10 degrees moves 3.3)
+
+def resampling_weights(matrix: np.ndarray) -> np.ndarray:
+    """The weights (28, 28, (2 REACH + 1)^2) of bilinear resampling that gives output pixel p the input at c + `matrix` (p - c),
+    c the centre, black outside the image: for each output pixel, one weight per neighbour within `REACH`."""
+    side, centre = 2*REACH + 1, 13.5
+    weights = np.zeros((28, 28, side*side), np.float32)
+    for i, j in np.ndindex(28, 28):
+        y, x = centre + np.asarray(matrix) @ (np.array([i, j]) - centre)
+        y0, x0 = int(np.floor(y)), int(np.floor(x))
+        for row, wy in ((y0, 1 - (y - y0)), (y0 + 1, y - y0)):
+            for col, wx in ((x0, 1 - (x - x0)), (x0 + 1, x - x0)):
+                if wy * wx == 0: continue
+                if max(abs(row - i), abs(col - j)) > REACH: raise HcrError(f'a view reaches further than {REACH} pixels')
+                weights[i, j, (row - i + REACH)*side + col - j + REACH] += wy * wx
+    return weights
+
+def turn_matrix(degrees: float) -> np.ndarray:
+    t = np.deg2rad(degrees)
+    return np.array([[np.cos(t), np.sin(t)], [-np.sin(t), np.cos(t)]])
+
+def resampled(x, matrices: dict) -> list:
+    "The images `x` resampled by each of `matrices` (name: matrix, see `resampling_weights`), by fixed built-in layers."
+    side = 2*REACH + 1
+    gather = layers.Conv2D(side*side, side, padding='same', use_bias=False, trainable=False, name='neighbours')
+    neighbours = gather(x)  # (N, 28, 28, 81): each pixel's neighbourhood, zeros beyond the edge
+    gather.set_weights([np.eye(side*side, dtype='float32').reshape(side, side, 1, side*side)])
+    views = []
+    for name, matrix in matrices.items():
+        weigh = layers.EinsumDense('abcd,bcd->abc', output_shape=(28, 28), trainable=False, name=name)
+        out = weigh(neighbours)
+        weigh.set_weights([resampling_weights(matrix)])
+        views.append(layers.Reshape((28, 28, 1), name=f'{name}_image')(out))
+    return views
+
+def more_view_matrices() -> dict:
+    "`TURNS` and `ZOOMS` as named resampling matrices."
+    turns = {f"turn_{'minus_' if d < 0 else ''}{abs(d)}": turn_matrix(d) for d in TURNS}
+    return turns | {f'zoom_{round(z * 100)}': np.eye(2) / z for z in ZOOMS}
+
+
+# %% ../nbs/03_model.ipynb #views-code
+AVERAGED = {'shift_averaged': False, 'view_averaged': True}  # the averaging models' names: with the more views or not
+
+def view_images(inputs, more_views: bool = False) -> list:
+    "The views of `inputs` an averaging model looks at: the image and its four one-pixel shifts; with `more_views`, also turned and zoomed."
+    views = [shift(inputs, right, down) for right, down in SHIFTS]
+    return views + (resampled(inputs, more_view_matrices()) if more_views else [])
+
+def shift_averaged(model: keras.Model, more_views: bool = False) -> keras.Model:
+    "An uncompiled copy of `model` with its probabilities averaged over each image and its four one-pixel shifts (`SHIFTS`), and with `more_views` over `TURNS` and `ZOOMS` too."
     network = uncompiled(model)
 
     inputs = keras.Input((28, 28, 1), name='image')
-    views = [network(shift(inputs, right, down)) for right, down in SHIFTS]
-    return keras.Model(inputs, layers.Average(name='probabilities')(views), name='shift_averaged')
+    views = [network(view) for view in view_images(inputs, more_views)]
+    name = next(name for name, more in AVERAGED.items() if more == more_views)
+    return keras.Model(inputs, layers.Average(name='probabilities')(views), name=name)
 
 def single_view(model: keras.Model) -> keras.Model:
-    "The network inside a model that wraps one (`shift_averaged`); any other model as it is."
+    "The network inside a model that wraps one (`shift_averaged`, either kind); any other model as it is."
     inner = [layer for layer in model.layers if isinstance(layer, keras.Model)]
     return inner[0] if len(inner) == 1 else model
 

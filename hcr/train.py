@@ -91,7 +91,7 @@ def train(config: TrainConfig, out_dir: str | Path | None = None, callbacks: Seq
         writer = is_chief(strategy.cluster_resolver)  # any other worker writes a temporary folder, deleted at the end
         with worker_dir(run_dir, writer) as out:
             net = fit_network(config, data, rows, strategy, out, [stop_nan, *callbacks], verbose)
-            saved = shift_averaged(net) if config.shift_average else uncompiled(net)  # what the run saves and is measured with
+            saved = shift_averaged(net, config.more_views) if config.shift_average else uncompiled(net)  # what the run saves and is measured with
             val_probs = predict_probabilities(saved, data.images, rows[1])
             # Calibrated on the validation split, never the test set; a temperature keeps the arg-max, so the balanced
             # accuracy of the uncalibrated probabilities is the saved model's.

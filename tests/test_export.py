@@ -15,11 +15,13 @@ import pytest
 import keras
 import tensorflow as tf
 
+from hcr.calibrate import with_temperature
 from hcr.core import HcrError
 from hcr.data import load_dataset, sha256
 from hcr.runs import load_run
 from hcr.export import export_model, export_run
 from hcr.fit import EVAL_BATCH, make_batches, scale
+from hcr.model import shift_averaged, single_view
 from hcr.runtime import KerasModel, bundled_model, load_runtime, read_metadata, to_float
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +63,17 @@ def assert_parity(probs: np.ndarray, reference: np.ndarray, what: str):
     assert diff <= 1e-5, f'{what}: a probability differs from Keras by {diff:.2e}'
 
 # ---------------------------------------------------------------------------------------------- parity
+
+
+@pytest.mark.parametrize('file', ['model.onnx', 'model.tflite'])
+def test_an_eleven_view_model_exports_with_kerass_probabilities(tmp_path, file):
+    "Averaging over turns and zooms too (`more_views`: fixed Conv2D and EinsumDense layers) exports unchanged."
+    network = single_view(load_run(RUNS['mnist']).model)
+    model = with_temperature(shift_averaged(network, more_views=True), 0.5)
+    digits = load_dataset('mnist', 'test', source='sample')
+    reference = model.predict(make_batches(digits.images, digits.labels, EVAL_BATCH), verbose=0)
+    path = export_model(model, tmp_path/file, 'onnx' if file.endswith('.onnx') else 'litert')
+    assert_parity(load_runtime(path, classes=digits.classes).predict(digits.images), reference, f'eleven views, {file}')
 
 
 @pytest.mark.committed
