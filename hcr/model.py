@@ -128,6 +128,7 @@ def resampling_weights(matrix: np.ndarray) -> np.ndarray:
     return weights
 
 def turn_matrix(degrees: float) -> np.ndarray:
+    "The (row, column) matrix of a turn by `degrees`, for `resampling_weights`: the turn `scipy.ndimage.rotate` makes."
     t = np.deg2rad(degrees)
     return np.array([[np.cos(t), np.sin(t)], [-np.sin(t), np.cos(t)]])
 
