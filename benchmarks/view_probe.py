@@ -19,7 +19,7 @@ from sklearn.metrics import balanced_accuracy_score
 from hcr.calibrate import predict_probabilities
 from hcr.data import load_dataset
 from hcr.fit import split_validation
-from hcr.model import SHIFTS, shift, single_view
+from hcr.model import SHIFTS, TURNS, ZOOMS, shift, single_view
 from hcr.runs import load_run
 
 p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -60,8 +60,8 @@ for run_dir in args.run_dirs:
     _, val_rows = split_validation(data, run.config.val_fraction, run.config.seed if args.split_seed is None else args.split_seed)
     images, labels = data.images[val_rows].reshape(-1, 28, 28).astype('float32'), data.labels[val_rows]
     views = {f'shift {r} {d}': shifted(images, r, d) for r, d in SHIFTS}
-    views |= {f'rotate {a}': rotated(images, a) for a in (-10, -5, 5, 10)}
-    views |= {f'zoom {z}': zoomed(images, z) for z in (0.9, 1.1)}
+    views |= {f'rotate {a}': rotated(images, a) for a in TURNS}  # hcr's angles and factors (`more_views`)
+    views |= {f'zoom {z}': zoomed(images, z) for z in ZOOMS}
     network = single_view(run.model)
     probs = {name: predict_probabilities(network, v.round().astype('uint8')[..., None]) for name, v in views.items()}
     if network.layers[-1].name == 'log_probabilities':  # a calibrated run's network gives log-probabilities
