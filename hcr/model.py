@@ -16,8 +16,8 @@ from .core import HcrError, check_choice
 
 
 # %% auto #0
-__all__ = ['MODELS', 'SHIFTS', 'TURNS', 'ZOOMS', 'REACH', 'AVERAGED', 'seed_cnn', 'keras_example_cnn', 'conv_block', 'hcr_cnn',
-           'medium_cnn', 'small_cnn', 'build_model', 'shift', 'uncompiled', 'resampling_weights', 'turn_matrix',
+__all__ = ['MODELS', 'SHIFTS', 'TURNS', 'ZOOMS', 'AVERAGED', 'seed_cnn', 'keras_example_cnn', 'conv_block', 'hcr_cnn',
+           'medium_cnn', 'small_cnn', 'build_model', 'shift', 'uncompiled', 'resampling_matrix', 'turn_matrix',
            'resampled', 'more_view_matrices', 'view_images', 'shift_averaged', 'single_view']
 
 # %% ../nbs/03_model.ipynb #01b5a398
@@ -110,39 +110,32 @@ def uncompiled(model: keras.Model) -> keras.Model:
 # %% ../nbs/03_model.ipynb #views-resample
 TURNS = (-10, -5, 5, 10)  # degrees, turned as `scipy.ndimage.rotate` turns
 ZOOMS = (0.9, 1.1)  # scale about the centre: 1.1 enlarges the character
-REACH = 4  # pixels: how far a turned or zoomed pixel's neighbours can lie (a corner turned by 10 degrees moves 3.3)
-
-def resampling_weights(matrix: np.ndarray) -> np.ndarray:
-    """The weights (28, 28, (2 REACH + 1)^2) of bilinear resampling that gives output pixel p the input at c + `matrix` (p - c),
-    c the centre, black outside the image: for each output pixel, one weight per neighbour within `REACH`."""
-    side, centre = 2*REACH + 1, 13.5
-    weights = np.zeros((28, 28, side*side), np.float32)
+def resampling_matrix(matrix: np.ndarray) -> np.ndarray:
+    """The (784, 784) matrix of the bilinear resampling that gives output pixel p the input at c + `matrix` (p - c), c the
+    centre, black outside the image; rows are input pixels, columns output pixels, each image flattened row by row."""
+    centre = 13.5
+    weights = np.zeros((28*28, 28*28), np.float32)
     for i, j in np.ndindex(28, 28):
         y, x = centre + np.asarray(matrix) @ (np.array([i, j]) - centre)
         y0, x0 = int(np.floor(y)), int(np.floor(x))
         for row, wy in ((y0, 1 - (y - y0)), (y0 + 1, y - y0)):
             for col, wx in ((x0, 1 - (x - x0)), (x0 + 1, x - x0)):
-                if wy * wx == 0: continue
-                if max(abs(row - i), abs(col - j)) > REACH: raise HcrError(f'a view reaches further than {REACH} pixels')
-                weights[i, j, (row - i + REACH)*side + col - j + REACH] += wy * wx
+                if 0 <= row < 28 and 0 <= col < 28: weights[row*28 + col, i*28 + j] += wy * wx
     return weights
 
 def turn_matrix(degrees: float) -> np.ndarray:
-    "The (row, column) matrix of a turn by `degrees`, for `resampling_weights`: the turn `scipy.ndimage.rotate` makes."
+    "The (row, column) matrix of a turn by `degrees`, for `resampling_matrix`: the turn `scipy.ndimage.rotate` makes."
     t = np.deg2rad(degrees)
     return np.array([[np.cos(t), np.sin(t)], [-np.sin(t), np.cos(t)]])
 
 def resampled(x, matrices: dict) -> list:
-    "The images `x` resampled by each of `matrices` (name: matrix, see `resampling_weights`), by fixed built-in layers."
-    side = 2*REACH + 1
-    gather = layers.Conv2D(side*side, side, padding='same', use_bias=False, trainable=False, name='neighbours')
-    neighbours = gather(x)  # (N, 28, 28, 81): each pixel's neighbourhood, zeros beyond the edge
-    gather.set_weights([np.eye(side*side, dtype='float32').reshape(side, side, 1, side*side)])
+    "The images `x` resampled by each of `matrices` (name: matrix, see `resampling_matrix`), by fixed built-in layers."
+    pixels = layers.Reshape((28*28,), name='pixels')(x)
     views = []
     for name, matrix in matrices.items():
-        weigh = layers.EinsumDense('abcd,bcd->abc', output_shape=(28, 28), trainable=False, name=name)
-        out = weigh(neighbours)
-        weigh.set_weights([resampling_weights(matrix)])
+        weigh = layers.Dense(28*28, use_bias=False, trainable=False, name=name)
+        out = weigh(pixels)
+        weigh.set_weights([resampling_matrix(matrix)])
         views.append(layers.Reshape((28, 28, 1), name=f'{name}_image')(out))
     return views
 

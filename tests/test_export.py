@@ -67,7 +67,7 @@ def assert_parity(probs: np.ndarray, reference: np.ndarray, what: str):
 
 @pytest.mark.parametrize('file', ['model.onnx', 'model.tflite'])
 def test_an_eleven_view_model_exports_with_kerass_probabilities(tmp_path, file):
-    "Averaging over turns and zooms too (`more_views`: fixed Conv2D and EinsumDense layers) exports unchanged."
+    "Averaging over turns and zooms too (`more_views`: fixed Dense layers) exports unchanged."
     network = single_view(load_run(RUNS['mnist']).model)
     model = with_temperature(shift_averaged(network, more_views=True), 0.5)
     digits = load_dataset('mnist', 'test', source='sample')
