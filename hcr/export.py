@@ -24,6 +24,7 @@ import hcr
 from .core import HcrError, atomic_path, atomic_write_text, check_choice
 from .data import get_spec, load_dataset, sha256
 from .fit import scale
+from .model import VIEWS_MEANING
 from .preprocess import STYLES
 from .runs import Run, load_model_file, load_run, save_model
 
@@ -166,9 +167,7 @@ def model_metadata(run: Run, files: dict, source_run: str | Path | None = None, 
                   'preparation': preparation(spec.name)},
         'output': {'shape': [None, len(run.classes)], 'dtype': 'float32',
                    'meaning': 'probabilities (sum to 1), one per character of classes, in that order' +
-                              {'shift_averaged': '; averaged over the image and its four one-pixel shifts',
-                               'view_averaged': '; averaged over the image, its four one-pixel shifts, and it turned by -10, -5, 5 and 10 '
-                                                'degrees and zoomed by 0.9 and 1.1'}.get(model.name, '')},
+                              (f'; averaged over {VIEWS_MEANING[model.name]}' if model.name in VIEWS_MEANING else '')},
         'files': {fmt: {'file': Path(p).name, 'bytes': Path(p).stat().st_size if Path(p).is_file() else None,
                         'sha256': sha256(p) if Path(p).is_file() else None} for fmt, p in files.items()},
         'source_run': {'path': str(source_run if source_run is not None else run.path),

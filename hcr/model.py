@@ -16,9 +16,10 @@ from .core import HcrError, check_choice
 
 
 # %% auto #0
-__all__ = ['MODELS', 'SHIFTS', 'TURNS', 'ZOOMS', 'AVERAGED', 'seed_cnn', 'keras_example_cnn', 'conv_block', 'hcr_cnn',
-           'medium_cnn', 'small_cnn', 'build_model', 'shift', 'uncompiled', 'resampling_matrix', 'turn_matrix',
-           'resampled', 'more_view_matrices', 'view_images', 'shift_averaged', 'single_view']
+__all__ = ['MODELS', 'SHIFTS', 'TURNS', 'ZOOMS', 'BAND', 'AVERAGED', 'VIEWS_MEANING', 'seed_cnn', 'keras_example_cnn',
+           'conv_block', 'hcr_cnn', 'medium_cnn', 'small_cnn', 'build_model', 'shift', 'uncompiled',
+           'resampling_matrix', 'turn_matrix', 'band_weights', 'resampled', 'more_view_matrices', 'view_images',
+           'shift_averaged', 'single_view']
 
 # %% ../nbs/03_model.ipynb #01b5a398
 def seed_cnn(num_classes: int) -> keras.Model:
@@ -128,14 +129,28 @@ def turn_matrix(degrees: float) -> np.ndarray:
     t = np.deg2rad(degrees)
     return np.array([[np.cos(t), np.sin(t)], [-np.sin(t), np.cos(t)]])
 
+BAND = 4  # rows: how far above or below an output pixel its input can lie (a corner turned by 10 degrees moves 3.3)
+
+def band_weights(matrix: np.ndarray) -> np.ndarray:
+    """`resampling_matrix(matrix)` as weights (28, (2 BAND + 1) 28, 28): for each output row, its output pixels' weights
+    over the input rows from BAND above it to BAND below it, laid side by side."""
+    full = resampling_matrix(matrix).reshape(28, 28, 28, 28)  # input row, input column, output row, output column
+    weights = np.zeros((28, 2*BAND + 1, 28, 28), np.float32)
+    for out_row, k in np.ndindex(28, 2*BAND + 1):
+        if 0 <= out_row + k - BAND < 28: weights[out_row, k] = full[out_row + k - BAND, :, out_row]
+    if not np.isclose(weights.sum(), full.sum()): raise HcrError(f'a view reaches further than {BAND} rows')  # weights are >= 0
+    return weights.reshape(28, (2*BAND + 1)*28, 28)
+
 def resampled(x, matrices: dict) -> list:
     "The images `x` resampled by each of `matrices` (name: matrix, see `resampling_matrix`), by fixed built-in layers."
-    pixels = layers.Reshape((28*28,), name='pixels')(x)
+    rows = layers.ZeroPadding1D(BAND, name='padded_rows')(layers.Reshape((28, 28), name='rows')(x))
+    # (N, 28, (2 BAND + 1) 28): each row with the BAND rows above and below it, black beyond the edge
+    band = layers.Concatenate(name='row_bands')([layers.Cropping1D((k, 2*BAND - k))(rows) for k in range(2*BAND + 1)])
     views = []
     for name, matrix in matrices.items():
-        weigh = layers.Dense(28*28, use_bias=False, trainable=False, name=name)
-        out = weigh(pixels)
-        weigh.set_weights([resampling_matrix(matrix)])
+        weigh = layers.EinsumDense('abc,bcd->abd', output_shape=(28, 28), trainable=False, name=name)
+        out = weigh(band)
+        weigh.set_weights([band_weights(matrix)])
         views.append(layers.Reshape((28, 28, 1), name=f'{name}_image')(out))
     return views
 
@@ -147,6 +162,9 @@ def more_view_matrices() -> dict:
 
 # %% ../nbs/03_model.ipynb #views-code
 AVERAGED = {'shift_averaged': False, 'view_averaged': True}  # the averaging models' names: with the more views or not
+VIEWS_MEANING = {'shift_averaged': 'the image and its four one-pixel shifts',  # in words, for reports and exported metadata
+                 'view_averaged': f"the image, its four one-pixel shifts, and it turned by {', '.join(map(str, TURNS))} "
+                                  f"degrees and zoomed by {' and '.join(map(str, ZOOMS))}"}
 
 def view_images(inputs, more_views: bool = False) -> list:
     "The views of `inputs` an averaging model looks at: the image and its four one-pixel shifts; with `more_views`, also turned and zoomed."
