@@ -25,8 +25,8 @@ STRATEGIES = ('default', 'mirrored', 'multiworker')
 
 # %% ../nbs/03_config.ipynb #cfg-007
 DATASET_DEFAULTS = {
-    'mnist': dict(epochs=20, augment=True, label_smoothing=0.1, shift_average=False),
-    'emnist': dict(epochs=45, augment=True, label_smoothing=0.1, shift_average=True),
+    'mnist': dict(epochs=20, augment=True, label_smoothing=0.1, logit_adjustment=0.0, shift_average=False, more_views=False),
+    'emnist': dict(epochs=25, augment=True, label_smoothing=0.1, logit_adjustment=1.0, shift_average=True, more_views=True),
 }
 
 # %% ../nbs/03_config.ipynb #cfg-009
@@ -54,7 +54,7 @@ class TrainConfig:
     source: str = 'auto'  # where the images come from: idx (files in data_dir), tfds (downloads), sample (bundled), or auto
     data_dir: str | None = None  # folder with the original IDX files (gzip or raw), for source idx or auto
     model: str = 'default'  # default, medium (two thirds of the width, about 1.7x as fast to train), small (a third, fast), seed_cnn or keras_example (the baselines)
-    epochs: int | None = None  # at most this many epochs (early stopping may end sooner); None: 20 for mnist, 45 for emnist
+    epochs: int | None = None  # at most this many epochs (early stopping may end sooner); None: 20 for mnist, 25 for emnist
     batch_size: int = 128  # images per batch and replica
     learning_rate: float = 3e-3  # peak learning rate of the warm-up and cosine schedule
     val_fraction: float = 0.1  # share of the training images held out for validation, stratified by class
@@ -62,9 +62,9 @@ class TrainConfig:
     seed: int = 0  # random seed; the same seed and settings give the same model
     augment: bool | None = None  # random rotations, shifts and zooms in training; None: on for both datasets
     label_smoothing: float | None = None  # share of the target spread evenly over all classes; 0: off; None: 0.1
-    logit_adjustment: float = 0.0  # train for every class alike: the loss adds this times the log class frequencies to the log-probabilities; 0: off
+    logit_adjustment: float | None = None  # train for every class alike: the loss adds this times the log class frequencies to the log-probabilities; 0: off; None: 1 for emnist, 0 for mnist
     shift_average: bool | None = None  # save a model averaging each image and its four one-pixel shifts; None: emnist only
-    more_views: bool = False  # with shift_average: also the image turned by -10, -5, 5 and 10 degrees and zoomed by 0.9 and 1.1 (eleven views)
+    more_views: bool | None = None  # with shift_average: also the image turned by -10, -5, 5 and 10 degrees and zoomed by 0.9 and 1.1 (eleven views); None: emnist only, where it averages shifts
     precision: str = 'float32'  # float32, or mixed_bfloat16 (bfloat16 arithmetic, float32 weights)
     strategy: str = 'default'  # default, mirrored (several local GPUs) or multiworker (machines named in TF_CONFIG)
     save_h5: bool = False  # also save the model in the legacy .h5 format
@@ -81,9 +81,9 @@ class TrainConfig:
         _number('learning rate', self.learning_rate, 0, 1, high_included=True)  # NaN and negative rates too
         _number('validation fraction', self.val_fraction, 0, 1)
         if self.label_smoothing is not None: _number('label smoothing', self.label_smoothing, 0, 1, low_included=True)
-        _number('logit adjustment', self.logit_adjustment, 0, 10, low_included=True, high_included=True)
-        for name in ('augment', 'shift_average'): _flag(name, getattr(self, name), optional=True)
-        _flag('more_views', self.more_views, optional=False)
+        if self.logit_adjustment is not None:
+            _number('logit adjustment', self.logit_adjustment, 0, 10, low_included=True, high_included=True)
+        for name in ('augment', 'shift_average', 'more_views'): _flag(name, getattr(self, name), optional=True)
         shift_average = DATASET_DEFAULTS[self.dataset]['shift_average'] if self.shift_average is None else self.shift_average
         if self.more_views and not shift_average:
             raise HcrError('more_views needs shift_average: the turned and zoomed views are averaged with the shifts')
@@ -92,7 +92,10 @@ class TrainConfig:
     def resolved(self) -> TrainConfig:
         "This config with every `None` default replaced by the dataset's value."
         defaults = DATASET_DEFAULTS[self.dataset]
-        return dataclasses.replace(self, **{k: v for k, v in defaults.items() if getattr(self, k) is None})
+        config = dataclasses.replace(self, **{k: v for k, v in defaults.items() if getattr(self, k) is None and k != 'more_views'})
+        if config.more_views is None:  # the more views only where shifts are averaged: EMNIST with --no-shift-average has neither
+            config = dataclasses.replace(config, more_views=defaults['more_views'] and config.shift_average)
+        return config
 
     def as_dict(self) -> dict: return dataclasses.asdict(self)
 
