@@ -25,7 +25,7 @@ from hcr.runs import load_run
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent/'shared'/'data'
 ECE_TARGET = {'mnist': 0.01, 'emnist': 0.02}
-MODEL_CHECK_IMAGES = {'mnist': 10_000, 'emnist': 3_000}  # test images predicted again by the rebuilt models (EMNIST: 5 views each)
+MODEL_CHECK_IMAGES = {'mnist': 10_000, 'emnist': 3_000}  # test images predicted again by the rebuilt models (EMNIST: 11 views each)
 
 
 @pytest.fixture(scope='module', params=['mnist', 'emnist'])
