@@ -110,19 +110,19 @@ def test_accuracies(predict: Callable, x: np.ndarray, y: np.ndarray) -> tuple[fl
 class TestClock(keras.callbacks.Callback):
     """Training time, paused while the test set is evaluated `evals_per_epoch` times an epoch; time in steps separately.
 
-    `averaged`: the `hcr.model.shift_averaged` settings (`more_views`) of an approach whose saved model averages views of
-    each image; the test set is then scored with that model, given the weights of the moment before each evaluation."""
+    `more_views`: None scores the network itself; False or True, the model the run saves, `hcr.model.shift_averaged`
+    with or without the more views, given the network's weights of the moment before each evaluation."""
 
     def __init__(self, name: str, x_test: np.ndarray, y_test: np.ndarray, evals_per_epoch: int,
-                 averaged: dict | None = None):
+                 more_views: bool | None = None):
         super().__init__()
         self.name, self.x_test, self.y_test, self.evals_per_epoch = name, x_test, y_test, evals_per_epoch
-        self.averaged, self.scored = averaged, None
+        self.more_views, self.scored = more_views, None
         self.points, self.seconds, self.step_seconds, self.steps, self.epochs = [], 0.0, 0.0, 0, 0
 
     def on_train_begin(self, logs=None):
         self.every = max(1, self.params['steps'] // self.evals_per_epoch)
-        self.scored = self.model if self.averaged is None else shift_averaged(self.model, **self.averaged)
+        self.scored = self.model if self.more_views is None else shift_averaged(self.model, self.more_views)
         self.predict = make_predictor(self.scored)
         self.predict(self.x_test[:1])  # trace now, not on the clock
         self.started = time.perf_counter()
@@ -190,9 +190,9 @@ def measure(name: str, train_ds: Dataset, x_test: np.ndarray, y_test: np.ndarray
             evals_per_epoch: int, repeats: int) -> dict:
     "Train approach `name` on `train_ds` and measure it on the test set."
     print(f'{name}: training {epochs} epochs', flush=True)
-    run = HCR_RUNS.get(name, {})
-    clock = TestClock(name, x_test, y_test, evals_per_epoch,
-                      dict(more_views=run.get('more_views', False)) if run.get('shift_average') else None)
+    config = TrainConfig(dataset=train_ds.name, **HCR_RUNS[name]).resolved() if name in HCR_RUNS else None
+    averaged = config is not None and config.shift_average  # as hcr.train decides what the run saves
+    clock = TestClock(name, x_test, y_test, evals_per_epoch, config.more_views if averaged else None)
     model, n_train = APPROACHES[name](train_ds, epochs, [clock])
     clock.sync()  # the weights training ended with (early stopping's restored ones)
     reached = {f'{a:.1%}': clock.first_reaching(a) for a in TARGET_ACCURACIES}
