@@ -29,8 +29,9 @@ from .preprocess import STYLES
 from .runs import Run, load_model_file, load_run, save_model
 
 # %% auto #0
-__all__ = ['FORMATS', 'SUFFIXES', 'portable_model', 'quiet', 'check_format', 'atomic_dir', 'export_model', 'calibration_images',
-           'preparation', 'model_metadata', 'check_formats', 'export_file_name', 'export_run', 'resave_portable']
+__all__ = ['FORMATS', 'SUFFIXES', 'portable_model', 'quiet', 'check_format', 'atomic_dir', 'fold_onnx_constants', 'export_model',
+           'calibration_images', 'preparation', 'model_metadata', 'check_formats', 'export_file_name', 'export_run',
+           'resave_portable']
 
 # %% ../nbs/10_export.ipynb #915c0eb9
 def _without_training(config, float32: bool):
@@ -109,6 +110,16 @@ def _int8_options(calibration: np.ndarray) -> dict:
     return dict(optimizations=[tf.lite.Optimize.DEFAULT], representative_dataset=representative,
                 target_spec={'supported_ops': [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]})
 
+def fold_onnx_constants(path: Path):
+    """Rewrite the ONNX file `path` with onnxruntime's basic graph optimizations: constants folded, what nothing reads
+    dropped; still plain ONNX operators, the same answers. tf2onnx turns each turn or zoom's `EinsumDense` into MatMuls and
+    keeps a second, transposed copy of its fixed weights only to read that copy's shape: folding the shape drops the copy."""
+    import onnxruntime as ort
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+    options.optimized_model_filepath = str(path)  # written after the model has been read
+    ort.InferenceSession(str(path), options, providers=['CPUExecutionProvider'])
+
 def export_model(model: keras.Model, path: str | Path, format: str = 'onnx', calibration: np.ndarray | None = None) -> Path:
     "Export `model` to `path` as 'onnx', 'litert' or 'saved_model', atomically; `calibration` images make an int8 LiteRT file."
     check_format(format)
@@ -122,6 +133,7 @@ def export_model(model: keras.Model, path: str | Path, format: str = 'onnx', cal
     try:
         with quiet(), (atomic_dir(path) if format == 'saved_model' else atomic_path(path)) as tmp:
             net.export(str(tmp), format=FORMATS[format], verbose=False, **options)
+            if format == 'onnx': fold_onnx_constants(tmp)
     except Exception as e:
         raise HcrError(f'{path}: {format} export failed ({type(e).__name__}: {str(e).strip().splitlines()[0][:200] if str(e).strip() else ""})') from None
     return path
