@@ -7,10 +7,11 @@ the process's peak resident memory (`ru_maxrss` of that child, from `os.wait4`).
 but the standard library, and does the TensorFlow work (exporting the run) in a child first: on Linux a child's
 `ru_maxrss` is at least its parent's resident size at fork, so a heavy parent would inflate every figure.
 Each command runs once to warm the file cache, then `--repeats` times; the table shows the median wall time and the
-largest peak. Throughput: each runtime in its own process predicts the 10,000 MNIST test images (after one warm batch).
+largest peak. Throughput: each runtime in its own process predicts the run's test images (10,000 for MNIST, after one
+warm batch).
 
-The PNG is one MNIST test digit, 28x28, white on black: the plain Keras script scales it and predicts; hcr's commands
-are `hcr predict digit.png --model RUN --runtime X`, which read the file, prepare it with `hcr.preprocess.prepare_image`
+The PNG is the first test image of the run's dataset, 28x28, white on black: the plain Keras script scales it and
+predicts; hcr's commands are `hcr predict char.png --model RUN --runtime X`, which read the file, prepare it with `hcr.preprocess.prepare_image`
 (no TensorFlow) and print the answer.
 Targets (on 2 cores): the onnx path at most 1/8 of the plain Keras script's wall time and of its peak memory.
 """
@@ -57,7 +58,7 @@ start = time.perf_counter(); p = model.predict(x); seconds = time.perf_counter()
 print(len(x) / seconds, (p.argmax(1) == labels).mean())
 '''
 
-SETUP = '''import sys, shutil
+SETUP = '''import sys, shutil, json
 from pathlib import Path
 import numpy as np
 from PIL import Image
@@ -66,17 +67,18 @@ from hcr.export import export_run
 run, data, out = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 export_run(run, ("onnx", "litert"), out_dir=out)
 for name in ("model.keras", "run.json", "labels.json"): shutil.copy(run / name, out / name)  # a run folder
-test = load_dataset("mnist", "test", "idx", data / "mnist") if (data / "mnist").is_dir() else load_dataset("mnist", "test", "sample")
-Image.fromarray(test.images[0, :, :, 0]).save(out / "digit.png")
+dataset = json.loads((run / "run.json").read_text())["params"]["dataset"]
+test = load_dataset(dataset, "test", "idx", data / dataset) if (data / dataset).is_dir() else load_dataset(dataset, "test", "sample")
+Image.fromarray(test.images[0, :, :, 0]).save(out / "char.png")
 np.save(out / "images.npy", test.images); np.save(out / "labels.npy", test.labels)
-print(test.source, len(test), test.classes[test.labels[0]])
+print(dataset, test.source, len(test), test.classes[test.labels[0]])
 '''
 
 
 def cold_commands(d: Path) -> dict[str, list[str]]:
-    "The command of each cold start, in the run folder `d` (model.keras, model.onnx, model.tflite, digit.png)."
-    return {'plain keras': [PY, '-c', PLAIN_KERAS, str(d/'model.keras'), str(d/'digit.png')],
-            **{kind: [PY, '-m', 'hcr', 'predict', str(d/'digit.png'), '--model', str(d), '--runtime', kind, '--top-k', '1']
+    "The command of each cold start, in the run folder `d` (model.keras, model.onnx, model.tflite, char.png)."
+    return {'plain keras': [PY, '-c', PLAIN_KERAS, str(d/'model.keras'), str(d/'char.png')],
+            **{kind: [PY, '-m', 'hcr', 'predict', str(d/'char.png'), '--model', str(d), '--runtime', kind, '--top-k', '1']
                for kind in ('onnx', 'litert', 'keras')}}
 
 
@@ -114,7 +116,7 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, float, str]:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--run', default=str(ROOT/'reports'/'mnist'/'run'), help='the run to predict with')
-    parser.add_argument('--data', default=str(ROOT.parent/'shared'/'data'), help='folder with mnist/ (else the sample)')
+    parser.add_argument('--data', default=str(ROOT.parent/'shared'/'data'), help="folder with the run's dataset, mnist/ or emnist/ (else the sample)")
     parser.add_argument('--repeats', type=int, default=3, help='measured cold starts per command (after one warm-up)')
     args = parser.parse_args()
     print(f'{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} '
@@ -123,8 +125,8 @@ def main():
         d = Path(d)
         setup = subprocess.run([PY, '-c', SETUP, args.run, args.data, str(d)], capture_output=True, text=True, env=environment())
         if setup.returncode != 0: sys.exit(f'setup failed:\n{setup.stderr[-2000:]}')
-        source, n, truth = setup.stdout.split()
-        print(f'model: {args.run}; exported to onnx and litert; test images: {n} ({source}); the PNG is a {truth!r}\n')
+        dataset, source, n, truth = setup.stdout.split()
+        print(f'model: {args.run}; exported to onnx and litert; test images: {n} ({dataset}, {source}); the PNG is a {truth!r}\n')
 
         cold = {}
         for name, cmd in cold_commands(d).items():
