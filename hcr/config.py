@@ -84,17 +84,20 @@ class TrainConfig:
         if self.logit_adjustment is not None:
             _number('logit adjustment', self.logit_adjustment, 0, 10, low_included=True, high_included=True)
         for name in ('augment', 'shift_average', 'more_views'): _flag(name, getattr(self, name), optional=True)
-        shift_average = DATASET_DEFAULTS[self.dataset]['shift_average'] if self.shift_average is None else self.shift_average
-        if self.more_views and not shift_average:
+        if self.more_views and not self.setting('shift_average'):
             raise HcrError('more_views needs shift_average: the turned and zoomed views are averaged with the shifts')
         _flag('save_h5', self.save_h5, optional=False)
 
+    def setting(self, name: str):
+        "The setting `name`: this config's own value, or the dataset's default where it is `None`."
+        own = getattr(self, name)
+        return DATASET_DEFAULTS[self.dataset][name] if own is None else own
+
     def resolved(self) -> TrainConfig:
         "This config with every `None` default replaced by the dataset's value."
-        defaults = DATASET_DEFAULTS[self.dataset]
-        config = dataclasses.replace(self, **{k: v for k, v in defaults.items() if getattr(self, k) is None and k != 'more_views'})
+        config = dataclasses.replace(self, **{k: self.setting(k) for k in DATASET_DEFAULTS[self.dataset] if k != 'more_views'})
         if config.more_views is None:  # the more views only where shifts are averaged: EMNIST with --no-shift-average has neither
-            config = dataclasses.replace(config, more_views=defaults['more_views'] and config.shift_average)
+            config = dataclasses.replace(config, more_views=self.setting('more_views') and config.shift_average)
         return config
 
     def as_dict(self) -> dict: return dataclasses.asdict(self)
