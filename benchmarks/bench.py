@@ -328,8 +328,9 @@ def targets(results: dict, rat: dict) -> list[dict]:
               every: bool = False, approaches=HCR_RUNS):
         """`test(result, name)` of each hcr approach run; `needs`: the baselines it compares with; `measured`: a result
         key every approach must have (the memory runs can be skipped); `every`: all approaches must pass, not one."""
-        ran = [n for n in approaches if n in results and (measured is None or measured in results[n])]
-        if not ran or any(n not in results or (measured and measured not in results[n]) for n in needs):
+        def has_run(n: str) -> bool: return n in results and (measured is None or measured in results[n])
+        ran = [n for n in approaches if has_run(n)]
+        if not ran or not all(has_run(n) for n in needs):
             checks.append({'target': text, 'result': 'SKIP', 'met_by': [], 'missed_by': []})
             return
         met = [n for n in ran if test(results[n], n)]

@@ -11,8 +11,8 @@ largest peak. Throughput: each runtime in its own process predicts the run's tes
 warm batch).
 
 The PNG is the first test image of the run's dataset, 28x28, white on black: the plain Keras script scales it and
-predicts; hcr's commands are `hcr predict char.png --model RUN --runtime X`, which read the file, prepare it with `hcr.preprocess.prepare_image`
-(no TensorFlow) and print the answer.
+predicts; hcr's commands are `hcr predict char.png --model RUN --runtime X`, which read the file, prepare it with
+`hcr.preprocess.prepare_image` (no TensorFlow) and print the answer.
 Targets (on 2 cores): the onnx path at most 1/8 of the plain Keras script's wall time and of its peak memory.
 """
 from __future__ import annotations
@@ -58,16 +58,17 @@ start = time.perf_counter(); p = model.predict(x); seconds = time.perf_counter()
 print(len(x) / seconds, (p.argmax(1) == labels).mean())
 '''
 
-SETUP = '''import sys, shutil, json
+SETUP = '''import sys, shutil
 from pathlib import Path
 import numpy as np
 from PIL import Image
 from hcr.data import load_dataset
 from hcr.export import export_run
+from hcr.runs import load_run
 run, data, out = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 export_run(run, ("onnx", "litert"), out_dir=out)
 for name in ("model.keras", "run.json", "labels.json"): shutil.copy(run / name, out / name)  # a run folder
-dataset = json.loads((run / "run.json").read_text())["params"]["dataset"]
+dataset = load_run(run).dataset
 test = load_dataset(dataset, "test", "idx", data / dataset) if (data / dataset).is_dir() else load_dataset(dataset, "test", "sample")
 Image.fromarray(test.images[0, :, :, 0]).save(out / "char.png")
 np.save(out / "images.npy", test.images); np.save(out / "labels.npy", test.labels)
