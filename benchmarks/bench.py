@@ -197,6 +197,10 @@ def measure(name: str, train_ds: Dataset, x_test: np.ndarray, y_test: np.ndarray
     clock.sync()  # the weights training ended with (early stopping's restored ones)
     reached = {f'{a:.1%}': clock.first_reaching(a) for a in TARGET_ACCURACIES}
     accuracy, balanced = test_accuracies(clock.predict, x_test, y_test)
+    # the figures now, so that a run stopped before its table still tells what it measured
+    print(f'{name}: {accuracy:.2%} test (balanced {balanced:.2%}) after {clock.seconds:,.1f} s of training; '
+          + '; '.join(f"{a} at {p['seconds']:,.1f} s" if p else f'{a} not reached' for a, p in reached.items()),
+          flush=True)
     return {'time_to_99_s': reached['99.0%'].get('seconds'), 'step_at_99': reached['99.0%'].get('step'),
             'time_to_99.5_s': reached['99.5%'].get('seconds'), 'step_at_99.5': reached['99.5%'].get('step'),
             'final_test_accuracy': accuracy, 'final_balanced_accuracy': balanced,
@@ -218,6 +222,7 @@ def emnist_accuracy(data_dir: str, epochs: int, quick: bool = False) -> dict:
     seconds = time.perf_counter() - started  # validation and saving included, as in the report's training time
     x, y = to_float(test_ds.images), test_ds.labels
     accuracy, balanced = test_accuracies(make_predictor(saved), x, y)
+    print(f'hcr: EMNIST {accuracy:.2%} test (balanced {balanced:.2%}) after {seconds:,.1f} s of training', flush=True)
     return {'emnist_test_accuracy': accuracy, 'emnist_balanced_accuracy': balanced,
             'emnist_network_accuracy': test_accuracy(make_predictor(single_view(saved)), x, y),
             'emnist_train_seconds': round(seconds, 1)}
