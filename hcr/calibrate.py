@@ -18,7 +18,7 @@ from scipy.special import log_softmax, softmax
 
 from .core import HcrError
 from .data import Dataset, load_dataset
-from .fit import EVAL_BATCH, make_batches, split_validation
+from .fit import eval_batch, make_batches, split_validation
 from .model import AVERAGED, single_view, uncompiled, view_images
 from .runs import load_run
 
@@ -128,7 +128,7 @@ def model_temperature(model: keras.Model) -> float:
 # %% ../nbs/13_calibrate.ipynb #0fdfffef
 def predict_probabilities(model: keras.Model, images: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
     "The model's probabilities (float64) for `images` (uint8, N x 28 x 28 x 1), or only for `rows` of them."
-    probs = model.predict(make_batches(images, np.zeros(len(images), np.int64), EVAL_BATCH, rows=rows), verbose=0)
+    probs = model.predict(make_batches(images, np.zeros(len(images), np.int64), eval_batch(model), rows=rows), verbose=0)
     return probs.astype(np.float64)
 
 def calibrate(model: keras.Model, images: np.ndarray, labels: np.ndarray, rows: np.ndarray | None = None,

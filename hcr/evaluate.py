@@ -22,7 +22,7 @@ from .compare import accuracy_interval, per_class_recall_intervals
 from .core import HcrError, atomic_path, write_json
 
 from .data import Dataset, load_dataset
-from .fit import EVAL_BATCH, make_batches
+from .fit import eval_batch, make_batches
 from .model import single_view
 from .plots import image_grid
 from .runs import load_run
@@ -63,7 +63,7 @@ def evaluate_model(model: keras.Model, ds: Dataset) -> Evaluation:
     if model.output_shape[-1] != ds.num_classes:
         raise HcrError(f'the model has {model.output_shape[-1]} outputs but {ds.name} has {ds.num_classes} classes: '
                        'was it trained on the other dataset?')
-    probs = model.predict(make_batches(ds.images, ds.labels, EVAL_BATCH), verbose=0)
+    probs = model.predict(make_batches(ds.images, ds.labels, eval_batch(model)), verbose=0)
     return Evaluation(ds.labels, probs.astype(np.float64), ds.classes)
 
 # %% ../nbs/05_evaluate.ipynb #c37a10b7

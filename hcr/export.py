@@ -5,6 +5,7 @@
 # %% ../nbs/10_export.ipynb #f390c490
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -29,9 +30,9 @@ from .preprocess import STYLES
 from .runs import Run, load_model_file, load_run, save_model
 
 # %% auto #0
-__all__ = ['FORMATS', 'SUFFIXES', 'portable_model', 'quiet', 'check_format', 'atomic_dir', 'fold_onnx_constants', 'export_model',
-           'calibration_images', 'preparation', 'model_metadata', 'check_formats', 'export_file_name', 'export_run',
-           'resave_portable']
+__all__ = ['FORMATS', 'SUFFIXES', 'portable_model', 'quiet', 'collecting_cycles', 'check_format', 'atomic_dir',
+           'fold_onnx_constants', 'export_model', 'calibration_images', 'preparation', 'model_metadata',
+           'check_formats', 'export_file_name', 'export_run', 'resave_portable']
 
 # %% ../nbs/10_export.ipynb #915c0eb9
 def _without_training(config, float32: bool):
@@ -74,6 +75,18 @@ def quiet():
             os.dup2(saved[0], 1); os.dup2(saved[1], 2)
             for fd in saved: os.close(fd)
             for lg, level in zip(loggers, levels): lg.setLevel(level)
+
+# %% ../nbs/10_export.ipynb #collecting-cycles
+@contextmanager
+def collecting_cycles():
+    "Inside the block, free reference cycles soon after they are dropped (see above); the collector's settings restored after."
+    threshold, owns_freeze = gc.get_threshold(), gc.get_freeze_count() == 0
+    if owns_freeze: gc.collect(); gc.freeze()  # someone else's frozen objects stay theirs: not frozen again, nor thawed
+    gc.set_threshold(700, 1, 1)  # a young pass every 700 allocations, an older one after each of those
+    try: yield
+    finally:
+        gc.set_threshold(*threshold)
+        if owns_freeze: gc.unfreeze()
 
 # %% ../nbs/10_export.ipynb #ca8c5b85
 FORMATS = {'onnx': 'onnx', 'litert': 'litert', 'saved_model': 'tf_saved_model'}  # hcr's name -> Keras's
@@ -131,7 +144,7 @@ def export_model(model: keras.Model, path: str | Path, format: str = 'onnx', cal
     net = portable_model(model, float32=True)
     options = _int8_options(calibration) if calibration is not None else {}
     try:
-        with quiet(), (atomic_dir(path) if format == 'saved_model' else atomic_path(path)) as tmp:
+        with quiet(), collecting_cycles(), (atomic_dir(path) if format == 'saved_model' else atomic_path(path)) as tmp:
             net.export(str(tmp), format=FORMATS[format], verbose=False, **options)
             if format == 'onnx': fold_onnx_constants(tmp)
     except Exception as e:

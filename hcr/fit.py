@@ -18,14 +18,15 @@ from sklearn.model_selection import train_test_split
 from .config import STRATEGIES
 from .core import HcrError, atomic_path, check_choice
 from .data import Dataset
+from .model import view_count
 from .runs import save_model
 
 
 # %% auto #0
-__all__ = ['EVAL_BATCH', 'scale', 'augmenter', 'make_batches', 'split_validation', 'split_batches', 'steps_per_epoch',
-           'class_log_prior', 'smoothed_crossentropy', 'SmoothedCrossentropy', 'lr_schedule', 'compile_model',
-           'HistoryCSV', 'EpochCheckpoint', 'StopOnNaN', 'make_strategy', 'stopping_start', 'early_stopping',
-           'set_seed']
+__all__ = ['EVAL_BATCH', 'scale', 'augmenter', 'eval_batch', 'make_batches', 'split_validation', 'split_batches',
+           'steps_per_epoch', 'class_log_prior', 'smoothed_crossentropy', 'SmoothedCrossentropy', 'lr_schedule',
+           'compile_model', 'HistoryCSV', 'EpochCheckpoint', 'StopOnNaN', 'make_strategy', 'stopping_start',
+           'early_stopping', 'set_seed']
 
 # %% ../nbs/04_fit.ipynb #fit-005
 def scale(images: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
@@ -45,6 +46,10 @@ def augmenter(seed: int = 0, rotation_degrees: float = 10, shift: float = 0.1, z
 
 # %% ../nbs/04_fit.ipynb #fit-011
 EVAL_BATCH = 256  # see above: larger evaluation batches only cost memory
+
+def eval_batch(model: keras.Model) -> int:
+    "Images per evaluation batch of `model`: `EVAL_BATCH` views of them, so that an averaging model holds no more activations than its network."
+    return max(1, EVAL_BATCH // view_count(model))
 
 def make_batches(images: np.ndarray, labels: np.ndarray, batch_size: int = 128, training: bool = False,
                  augment: bool = False, seed: int = 0, rows: Sequence[int] | np.ndarray | None = None) -> tf.data.Dataset:

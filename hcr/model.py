@@ -19,7 +19,7 @@ from .core import HcrError, check_choice
 __all__ = ['MODELS', 'SHIFTS', 'TURNS', 'ZOOMS', 'BAND', 'AVERAGED', 'VIEWS_MEANING', 'seed_cnn', 'keras_example_cnn',
            'conv_block', 'hcr_cnn', 'medium_cnn', 'small_cnn', 'build_model', 'shift', 'uncompiled',
            'resampling_matrix', 'turn_matrix', 'band_weights', 'resampled', 'more_view_matrices', 'view_images',
-           'shift_averaged', 'single_view']
+           'shift_averaged', 'view_count', 'single_view']
 
 # %% ../nbs/03_model.ipynb #01b5a398
 def seed_cnn(num_classes: int) -> keras.Model:
@@ -179,6 +179,11 @@ def shift_averaged(model: keras.Model, more_views: bool = False) -> keras.Model:
     views = [network(view) for view in view_images(inputs, more_views)]
     name = next(name for name, more in AVERAGED.items() if more == more_views)
     return keras.Model(inputs, layers.Average(name='probabilities')(views), name=name)
+
+def view_count(model: keras.Model) -> int:
+    "How many views of each image `model` looks at: 1 for a plain network, 5 or 11 for an averaging model."
+    if model.name not in AVERAGED: return 1
+    return len(SHIFTS) + (len(TURNS) + len(ZOOMS) if AVERAGED[model.name] else 0)
 
 def single_view(model: keras.Model) -> keras.Model:
     "The network inside a model that wraps one (`shift_averaged`, either kind); any other model as it is."
