@@ -5,8 +5,10 @@ The full reruns train on the real data in ../shared/data (on 2 cores: about 7 mi
 the Xeon with AMX that made them, about four times as long on a CPU without it), so they are marked `slow` and run with
 `make reproduce`. The first epochs of each (marked `committed`) are checked against the recorded history in a few minutes:
 `make check-reports`, which CI runs; `make test` runs neither.
-On the machine model and library versions that made the committed run, the accuracy must match to the last digit
-(runs are deterministic there); elsewhere floating-point kernels differ in the last bits, and a small tolerance holds.
+On the machine model and library versions that made the committed run, the trained network must match bit for bit and
+the accuracy to the last digit (runs are deterministic there); the test loss to 1e-6 only, as the committed EMNIST model
+was evaluated in batches of 256 images and is now evaluated in batches of 256 views (`hcr.fit.eval_batch`), which moves
+the last bits of its probabilities and of the temperature fitted to them (0.2994611685 -> 0.2994611659); elsewhere floating-point kernels differ in the last bits, and a small tolerance holds.
 """
 import json
 import os
@@ -16,13 +18,15 @@ import sys
 from pathlib import Path
 
 import keras
+import numpy as np
 import pandas as pd
 import pytest
 
 from hcr.config import TrainConfig
 from hcr.data import sha256
+from hcr.model import single_view
 from hcr.report import report_command
-from hcr.runs import cpu_model, library_versions
+from hcr.runs import cpu_model, library_versions, load_run
 from hcr.train import train
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,8 +61,10 @@ def test_rerun_of_committed_report_gives_its_accuracy(dataset, tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     rerun = json.loads((tmp_path/dataset/'run'/'metrics.json').read_text())
     if same_machine_and_libraries(record):
-        assert (rerun['epochs_run'], rerun['test_accuracy'], rerun['test_loss']) == \
-               (metrics['epochs_run'], metrics['test_accuracy'], metrics['test_loss'])
+        assert (rerun['epochs_run'], rerun['test_accuracy']) == (metrics['epochs_run'], metrics['test_accuracy'])
+        assert abs(rerun['test_loss'] - metrics['test_loss']) < 1e-6
+        networks = [single_view(load_run(run).model).get_weights() for run in (tmp_path/dataset/'run', ROOT/'reports'/dataset/'run')]
+        assert all(np.array_equal(a, b) for a, b in zip(*networks, strict=True))
     else:
         print(f"{dataset}: another machine or library set than the committed run's ({record.get('cpu')}, "
               f"{record['versions']}): accuracy {rerun['test_accuracy']} against {metrics['test_accuracy']}")
