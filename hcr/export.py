@@ -25,7 +25,7 @@ import hcr
 from .core import HcrError, atomic_path, atomic_write_text, check_choice
 from .data import get_spec, load_dataset, sha256
 from .fit import scale
-from .model import VIEWS_MEANING
+from .model import VIEWS_MEANING, view_count
 from .preprocess import STYLES
 from .runs import Run, load_model_file, load_run, save_model
 
@@ -193,6 +193,7 @@ def model_metadata(run: Run, files: dict, source_run: str | Path | None = None, 
         'output': {'shape': [None, len(run.classes)], 'dtype': 'float32',
                    'meaning': 'probabilities (sum to 1), one per character of classes, in that order' +
                               (f'; averaged over {VIEWS_MEANING[model.name]}' if model.name in VIEWS_MEANING else '')},
+        'views_per_image': view_count(model),  # the network runs this many times an image: runtimes batch fewer images
         'files': {fmt: {'file': Path(p).name, 'bytes': Path(p).stat().st_size if Path(p).is_file() else None,
                         'sha256': sha256(p) if Path(p).is_file() else None} for fmt, p in files.items()},
         'source_run': {'path': str(source_run if source_run is not None else run.path),

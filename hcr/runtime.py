@@ -51,7 +51,7 @@ def read_metadata(model_path: str | Path) -> dict | None:
     return meta
 
 # %% ../nbs/11_runtime.ipynb #aaf39f24
-BATCH = 256  # images per call of the underlying runtime
+BATCH = 256  # views per call of the underlying runtime: 256 images, or fewer of a model that averages several views of each
 
 def default_threads() -> int:
     "Threads for a runtime: the CPUs this process may use, at most 4."
@@ -72,11 +72,17 @@ class Runtime:
     "A model file opened by one runtime: `predict(images)` gives float32 probabilities `(n, num_outputs)`."
     kind = ''
 
-    def __init__(self, path: str | Path, batch_size: int = BATCH):
-        if batch_size < 1: raise HcrError(f'batch size must be at least 1, got {batch_size}')
-        self.path, self.batch_size = Path(path), batch_size
+    def __init__(self, path: str | Path, batch_size: int | None = None):
+        if batch_size is not None and batch_size < 1: raise HcrError(f'batch size must be at least 1, got {batch_size}')
+        self.path = Path(path)
         self.metadata = read_metadata(self.path)
+        self.batch_size = batch_size or max(1, BATCH // self.views)  # images per call; by default `BATCH` views
         self.num_outputs = self._open()
+
+    @property
+    def views(self) -> int:
+        "How many views of each image the model looks at (`views_per_image` in the metadata; 1 without metadata)."
+        return int(self.metadata.get('views_per_image', 1)) if self.metadata else 1
 
     @property
     def classes(self) -> tuple | None:
@@ -99,7 +105,7 @@ class OnnxModel(Runtime):
     "An ONNX model run by onnxruntime on the CPU."
     kind = 'onnx'
 
-    def __init__(self, path: str | Path, batch_size: int = BATCH, threads: int | None = None):
+    def __init__(self, path: str | Path, batch_size: int | None = None, threads: int | None = None):
         self.threads = threads or default_threads()
         super().__init__(path, batch_size)
 
@@ -137,7 +143,7 @@ class LiteRTModel(Runtime):
     "A LiteRT (`.tflite`) model run by `ai_edge_litert`."
     kind = 'litert'
 
-    def __init__(self, path: str | Path, batch_size: int = BATCH, threads: int | None = None):
+    def __init__(self, path: str | Path, batch_size: int | None = None, threads: int | None = None):
         self.threads = threads or default_threads()
         super().__init__(path, batch_size)
 
