@@ -82,7 +82,10 @@ class Runtime:
     @property
     def views(self) -> int:
         "How many views of each image the model looks at (`views_per_image` in the metadata; 1 without metadata)."
-        return int(self.metadata.get('views_per_image', 1)) if self.metadata else 1
+        views = self.metadata.get('views_per_image', 1) if self.metadata else 1
+        if type(views) is not int or views < 1:
+            raise HcrError(f'{metadata_path(self.path)}: views_per_image must be a whole number from 1, got {views!r}')
+        return views
 
     @property
     def classes(self) -> tuple | None:
