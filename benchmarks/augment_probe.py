@@ -1,5 +1,5 @@
-"""Augmentation strength on hcr's training (issue 20): do larger random turns, shifts and zooms beat hcr's (10 degrees,
-10%, 10%) on validation?
+"""Augmentation strength on hcr's training (issue 20): do larger or smaller random turns, shifts and zooms beat hcr's
+(10 degrees, 10%, 10%) on validation?
 
 hcr's training as `hcr train` runs it with the flags given, except that the training batches are augmented with
 `hcr.fit.augmenter(seed, ROTATION, SHIFT, ZOOM)` instead of its defaults. Printed: each epoch's validation accuracy (the
