@@ -20,13 +20,14 @@ from .core import HcrError, atomic_path, check_choice
 from .data import Dataset
 from .model import view_count
 from .runs import save_model
+from .runtime import VIEWS_PER_CALL, images_per_call
 
 
 # %% auto #0
-__all__ = ['EVAL_BATCH', 'scale', 'augmenter', 'eval_batch', 'make_batches', 'split_validation', 'split_batches',
-           'steps_per_epoch', 'class_log_prior', 'smoothed_crossentropy', 'SmoothedCrossentropy', 'lr_schedule',
-           'compile_model', 'HistoryCSV', 'EpochCheckpoint', 'StopOnNaN', 'make_strategy', 'stopping_start',
-           'early_stopping', 'set_seed']
+__all__ = ['scale', 'augmenter', 'eval_batch', 'make_batches', 'split_validation', 'split_batches', 'steps_per_epoch',
+           'class_log_prior', 'smoothed_crossentropy', 'SmoothedCrossentropy', 'lr_schedule', 'compile_model',
+           'HistoryCSV', 'EpochCheckpoint', 'StopOnNaN', 'make_strategy', 'stopping_start', 'early_stopping',
+           'set_seed']
 
 # %% ../nbs/04_fit.ipynb #fit-005
 def scale(images: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
@@ -45,11 +46,9 @@ def augmenter(seed: int = 0, rotation_degrees: float = 10, shift: float = 0.1, z
     ], name='augment')
 
 # %% ../nbs/04_fit.ipynb #fit-011
-EVAL_BATCH = 256  # see above: larger evaluation batches only cost memory
-
 def eval_batch(model: keras.Model) -> int:
-    "Images per evaluation batch of `model`: `EVAL_BATCH` views of them, so that an averaging model holds no more activations than its network."
-    return max(1, EVAL_BATCH // view_count(model))
+    "Images per evaluation batch of `model`: `VIEWS_PER_CALL` views of them, so that an averaging model holds no more activations than its network."
+    return images_per_call(view_count(model))
 
 def make_batches(images: np.ndarray, labels: np.ndarray, batch_size: int = 128, training: bool = False,
                  augment: bool = False, seed: int = 0, rows: Sequence[int] | np.ndarray | None = None) -> tf.data.Dataset:
@@ -91,10 +90,10 @@ def split_validation(ds: Dataset, fraction: float = 0.1, seed: int = 0) -> tuple
 # %% ../nbs/04_fit.ipynb #fit-017
 def split_batches(data: Dataset, rows: tuple[np.ndarray, np.ndarray], batch_size: int, augment: bool = False,
                   seed: int = 0) -> tuple[tf.data.Dataset, tf.data.Dataset]:
-    "The training batches (shuffled, augmented if `augment`) and the validation batches (`EVAL_BATCH`) of `data`'s `rows`."
+    "The training batches (shuffled, augmented if `augment`) and the validation batches (`VIEWS_PER_CALL` images) of `data`'s `rows`."
     train_rows, val_rows = rows
     return (make_batches(data.images, data.labels, batch_size, training=True, augment=augment, seed=seed, rows=train_rows),
-            make_batches(data.images, data.labels, EVAL_BATCH, rows=val_rows))
+            make_batches(data.images, data.labels, VIEWS_PER_CALL, rows=val_rows))
 
 def steps_per_epoch(n_rows: int, batch_size: int) -> int:
     "Batches in one pass over `n_rows` rows; the last one may be short."

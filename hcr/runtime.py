@@ -16,8 +16,9 @@ from .core import HcrError
 from .data import get_spec
 
 # %% auto #0
-__all__ = ['BATCH', 'RUNTIMES', 'SUFFIXES', 'BUNDLED_DIR', 'check_images', 'to_float', 'metadata_path', 'read_metadata',
-           'default_threads', 'Runtime', 'OnnxModel', 'LiteRTModel', 'KerasModel', 'load_runtime', 'bundled_model']
+__all__ = ['VIEWS_PER_CALL', 'RUNTIMES', 'SUFFIXES', 'BUNDLED_DIR', 'check_images', 'to_float', 'metadata_path', 'read_metadata',
+           'images_per_call', 'default_threads', 'Runtime', 'OnnxModel', 'LiteRTModel', 'KerasModel', 'load_runtime',
+           'bundled_model']
 
 # %% ../nbs/11_runtime.ipynb #bfe03699
 def check_images(images) -> np.ndarray:
@@ -51,7 +52,11 @@ def read_metadata(model_path: str | Path) -> dict | None:
     return meta
 
 # %% ../nbs/11_runtime.ipynb #aaf39f24
-BATCH = 256  # views per call of the underlying runtime: 256 images, or fewer of a model that averages several views of each
+VIEWS_PER_CALL = 256  # larger calls only cost memory (`hcr.fit`'s notes have the figures)
+
+def images_per_call(views: int) -> int:
+    "Images per call of a model that looks at `views` views of each: `VIEWS_PER_CALL` views of them, at least one image."
+    return max(1, VIEWS_PER_CALL // views)
 
 def default_threads() -> int:
     "Threads for a runtime: the CPUs this process may use, at most 4."
@@ -76,7 +81,7 @@ class Runtime:
         if batch_size is not None and batch_size < 1: raise HcrError(f'batch size must be at least 1, got {batch_size}')
         self.path = Path(path)
         self.metadata = read_metadata(self.path)
-        self.batch_size = batch_size or max(1, BATCH // self.views)  # images per call; by default `BATCH` views
+        self.batch_size = batch_size or images_per_call(self.views)
         self.num_outputs = self._open()
 
     @property

@@ -20,7 +20,8 @@ from hcr.core import HcrError
 from hcr.data import load_dataset, sha256
 from hcr.runs import load_run
 from hcr.export import export_model, export_run
-from hcr.fit import EVAL_BATCH, make_batches, scale
+from hcr.fit import make_batches, scale
+from hcr.runtime import VIEWS_PER_CALL
 from hcr.model import shift_averaged, single_view
 from hcr.runtime import KerasModel, bundled_model, load_runtime, read_metadata, to_float
 
@@ -46,7 +47,7 @@ def case(request, tmp_path_factory):
     out = tmp_path_factory.mktemp(f'export-{name}')
     export_run(RUNS[name], ('onnx', 'litert'), int8=True, out_dir=out)
     model = load_run(RUNS[name]).model
-    reference = model.predict(make_batches(test.images, test.labels, EVAL_BATCH), verbose=0)  # hcr's own pipeline
+    reference = model.predict(make_batches(test.images, test.labels, VIEWS_PER_CALL), verbose=0)  # hcr's own pipeline
     return dict(name=name, test=test, out=out, reference=reference)
 
 
@@ -71,7 +72,7 @@ def test_an_eleven_view_model_exports_with_kerass_probabilities(tmp_path, file):
     network = single_view(load_run(RUNS['mnist']).model)
     model = with_temperature(shift_averaged(network, more_views=True), 0.5)
     digits = load_dataset('mnist', 'test', source='sample')
-    reference = model.predict(make_batches(digits.images, digits.labels, EVAL_BATCH), verbose=0)
+    reference = model.predict(make_batches(digits.images, digits.labels, VIEWS_PER_CALL), verbose=0)
     path = export_model(model, tmp_path/file, 'onnx' if file.endswith('.onnx') else 'litert')
     assert_parity(load_runtime(path, classes=digits.classes).predict(digits.images), reference, f'eleven views, {file}')
 
