@@ -5,15 +5,20 @@
 # %% ../nbs/00_core.ipynb #core-002
 from __future__ import annotations
 
+import importlib.abc
+import importlib.util
 import json
 import logging
 import os
+import re
+import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['HcrError', 'check_choice', 'atomic_path', 'atomic_write_text', 'write_json', 'quiet_tensorflow']
+__all__ = ['HcrError', 'check_choice', 'atomic_path', 'atomic_write_text', 'write_json', 'quiet_tensorflow', 'drop_log_lines',
+           'fds_to', 'log_lines_filtered', 'QuietFirstImport', 'quiet_tensorflow_import']
 
 # %% ../nbs/00_core.ipynb #cell-006
 class HcrError(Exception):
@@ -59,3 +64,67 @@ def quiet_tensorflow(verbose: bool = False):
     # Python: e.g. the retracing warning of a second model's predict. A filter, not a level: in a notebook kernel TensorFlow
     # sets its logger's level to INFO when it first logs.
     logging.getLogger('tensorflow').addFilter(_errors_only)
+
+# %% ../nbs/00_core.ipynb #core-drop-log
+_LOG_ENTRY = re.compile(r'([IWEF])\d{4} [\d:.]+ +\d+ \S+:\d+\] ')  # severity, date, time, thread, file:line
+_ABSL_BANNER = 'WARNING: All log messages before absl::InitializeLog() is called are written to STDERR'
+
+def drop_log_lines(text: str, # what a C++ library wrote to stderr
+                   min_level: int, # `TF_CPP_MIN_LOG_LEVEL`: 0 keeps all, 1 drops INFO, 2 WARNING too, 3 ERROR too
+                  ) -> str:
+    "`text` without the C++ log entries below `min_level` (with their continuation lines), nor absl's banner above them."
+    kept, dropping = [], False
+    for line in text.splitlines(keepends=True):
+        entry = _LOG_ENTRY.match(line)
+        if entry: dropping = 'IWEF'.index(entry[1]) < min_level
+        elif line.rstrip('\n') == _ABSL_BANNER: dropping = min_level > 0
+        if not dropping: kept.append(line)
+    return ''.join(kept)
+
+# %% ../nbs/00_core.ipynb #core-fds
+@contextmanager
+def fds_to(sink, # an open file
+           fds=(1, 2), # the descriptors: 1 stdout, 2 stderr
+          ):
+    "Inside the block, what is written to the file descriptors `fds` (from C and C++ too) goes to `sink`; restored after."
+    sys.stdout.flush(); sys.stderr.flush()
+    saved = [os.dup(fd) for fd in fds]
+    try:
+        for fd in fds: os.dup2(sink.fileno(), fd)
+        yield sink
+    finally:
+        sys.stdout.flush(); sys.stderr.flush()
+        for fd, copy in zip(fds, saved): os.dup2(copy, fd); os.close(copy)
+
+# %% ../nbs/00_core.ipynb #core-import
+@contextmanager
+def log_lines_filtered():
+    "Inside the block, C++ log entries below `TF_CPP_MIN_LOG_LEVEL` are kept off stderr; the rest is passed on after it."
+    min_level = int(os.environ.get('TF_CPP_MIN_LOG_LEVEL') or 0)
+    with tempfile.TemporaryFile('w+', errors='replace') as sink:
+        try:
+            with fds_to(sink, (2,)): yield
+        finally:
+            sink.seek(0)
+            sys.stderr.write(drop_log_lines(sink.read(), min_level))
+            sys.stderr.flush()
+
+class QuietFirstImport(importlib.abc.MetaPathFinder):
+    "A finder that loads the module `name` the first time it is imported inside `log_lines_filtered`, then steps aside."
+    def __init__(self, name: str): self.name = name
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != self.name: return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)  # from the other finders
+        if spec is not None and spec.loader is not None:
+            exec_module = spec.loader.exec_module
+            def exec_quietly(module):
+                with log_lines_filtered(): exec_module(module)
+            spec.loader.exec_module = exec_quietly  # this loader object serves this module only
+        return spec
+
+def quiet_tensorflow_import():
+    "Have TensorFlow's first import drop the C++ start-up lines that `TF_CPP_MIN_LOG_LEVEL` does not reach (see above)."
+    waiting = any(isinstance(f, QuietFirstImport) and f.name == 'tensorflow' for f in sys.meta_path)
+    if 'tensorflow' not in sys.modules and not waiting: sys.meta_path.insert(0, QuietFirstImport('tensorflow'))

@@ -11,7 +11,6 @@ import json
 import logging
 import os
 import shutil
-import sys
 import tempfile
 import warnings
 from contextlib import contextmanager
@@ -22,7 +21,7 @@ import numpy as np
 import keras
 
 import hcr
-from .core import HcrError, atomic_path, atomic_write_text, check_choice
+from .core import HcrError, atomic_path, atomic_write_text, check_choice, fds_to
 from .data import get_spec, load_dataset, sha256
 from .fit import scale
 from .model import VIEWS_MEANING, view_count
@@ -63,17 +62,11 @@ def quiet():
     "Silence TensorFlow, absl, tf2onnx and the converters (their Python logs, warnings and C++ output) inside the block."
     loggers = [logging.getLogger(n) for n in ('tensorflow', 'absl', 'tf2onnx', 'h5py')]
     levels = [lg.level for lg in loggers]
-    sys.stdout.flush(); sys.stderr.flush()
-    saved = os.dup(1), os.dup(2)
-    with tempfile.TemporaryFile() as sink, warnings.catch_warnings():
+    with tempfile.TemporaryFile() as sink, warnings.catch_warnings(), fds_to(sink, (1, 2)):
         warnings.simplefilter('ignore')
         for lg in loggers: lg.setLevel(logging.ERROR)
-        os.dup2(sink.fileno(), 1); os.dup2(sink.fileno(), 2)
         try: yield
         finally:
-            sys.stdout.flush(); sys.stderr.flush()
-            os.dup2(saved[0], 1); os.dup2(saved[1], 2)
-            for fd in saved: os.close(fd)
             for lg, level in zip(loggers, levels): lg.setLevel(level)
 
 # %% ../nbs/10_export.ipynb #collecting-cycles
