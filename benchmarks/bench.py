@@ -12,7 +12,6 @@ import dataclasses
 import functools
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -34,7 +33,7 @@ from sklearn.metrics import balanced_accuracy_score
 from hcr.config import DATASET_DEFAULTS, TrainConfig
 from hcr.data import Dataset, load_dataset
 from hcr.model import keras_example_cnn, seed_cnn, shift_averaged, single_view
-from hcr.runs import run_environment, save_model
+from hcr.runs import cpu_model, run_environment, save_model
 from hcr.train import train
 from precision import to_float  # the seed's conversion of a whole split, shared with precision.py (which must not import TensorFlow)
 
@@ -276,12 +275,6 @@ def peak_memory(name: str, data_dir: str, steps: int) -> dict:
     return json.loads(lines[-1][len('MEMORY '):])
 
 
-def cpu_model() -> str:
-    "The CPU's model name from /proc/cpuinfo, or platform.processor()."
-    try: return next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
-    except (OSError, StopIteration): return platform.processor()
-
-
 ROWS = {  # result key -> (table label, format, whether a ratio hcr/baseline means something)
     'time_to_99_s': ('seconds to 99.0% test acc', '{:.1f}', True),
     'time_to_99.5_s': ('seconds to 99.5% test acc', '{:.1f}', True),
@@ -432,7 +425,7 @@ def main(argv: list[str] | None = None):
     for c in checks: print(verdict_line(c))
     if args.json:
         record = {'args': {k: v for k, v in vars(args).items() if k != 'memory_child'},
-                  'machine': {**run_environment(), 'cpu': cpu_model()},
+                  'machine': run_environment(),
                   'train_images': len(train_ds), 'test_images': len(x_test),
                   'results': results, 'ratios': rat, 'targets': checks}
         write_json(args.json, record)

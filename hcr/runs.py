@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import shlex
 import shutil
 import subprocess
@@ -25,10 +26,10 @@ from filelock import FileLock, Timeout
 from .core import HcrError, atomic_path, write_json
 
 # %% auto #0
-__all__ = ['RUN_FILES', 'LOCK_NAME', 'PENDING', 'RUN_NAMES', 'prepare_run_dir', 'save_model', 'lock_holder', 'hold_lock',
-           'run_lock', 'library_versions', 'git_commit', 'cpu_model', 'run_environment', 'read_json', 'load_model_file',
-           'Run', 'read_labels', 'load_run', 'config_differences', 'clean_temporary', 'clear_run', 'begin_run',
-           'mark_started']
+__all__ = ['RUN_FILES', 'LOCK_NAME', 'PENDING', 'VECTOR_FLAGS', 'RUN_NAMES', 'prepare_run_dir', 'save_model', 'lock_holder',
+           'hold_lock', 'run_lock', 'library_versions', 'git_commit', 'cpu_model', 'cpu_features', 'run_environment',
+           'read_json', 'load_model_file', 'Run', 'read_labels', 'load_run', 'config_differences', 'clean_temporary',
+           'clear_run', 'begin_run', 'mark_started']
 
 # %% ../nbs/03_runs.ipynb #cell-005
 RUN_FILES = ('model.keras', 'labels.json', 'run.json')  # what makes a folder a finished run
@@ -124,11 +125,21 @@ def cpu_model() -> str:
     except OSError: names = []
     return names[0] if names else platform.processor()
 
+VECTOR_FLAGS = re.compile(r'avx|amx|fma|f16c')  # the instruction-set flags that pick TensorFlow's and oneDNN's kernels
+
+def cpu_features() -> list[str]:
+    """The processor's vector instruction sets (AVX2, AVX-512, AMX, ...), from /proc/cpuinfo: two CPUs of one name (one AMD
+    EPYC with AVX-512, another without) run different kernels, and their results differ in the last bits."""
+    try: lines = Path('/proc/cpuinfo').read_text().splitlines()
+    except OSError: return []
+    flags = next((l.split(':', 1)[1].split() for l in lines if l.startswith('flags')), [])
+    return sorted(f for f in flags if VECTOR_FLAGS.match(f))
+
 def run_environment() -> dict:
     "Machine, library versions, git commit and command line of this process (`HCR_COMMAND` when a report runs it)."
     return {'versions': library_versions(), 'git_commit': git_commit(),
             'command': os.environ.get('HCR_COMMAND') or shlex.join(sys.argv), 'platform': platform.platform(),
-            'cpu': cpu_model(), 'cpu_count': os.cpu_count(),
+            'cpu': cpu_model(), 'cpu_features': cpu_features(), 'cpu_count': os.cpu_count(),
             'devices': _devices()}
 
 def _devices() -> list[str]:

@@ -9,6 +9,10 @@ On the machine model and library versions that made the committed run, the train
 the accuracy to the last digit (runs are deterministic there); the test loss to 1e-6 only, as the committed EMNIST model
 was evaluated in batches of 256 images and is now evaluated in batches of 256 views (`hcr.fit.eval_batch`), which moves
 the last bits of its probabilities and of the temperature fitted to them (0.2994611685 -> 0.2994611659); elsewhere floating-point kernels differ in the last bits, and a small tolerance holds.
+The machine model is the CPU's name and its vector instruction sets (`hcr.runs.cpu_features`): two CPUs named "AMD EPYC",
+one with AVX-512 (where TensorFlow turns oneDNN on) and one without, differ from the first epoch. The committed reports
+were made before runs recorded the instruction sets, so every machine checks them within the tolerance until they are
+made again.
 """
 import json
 import os
@@ -26,7 +30,7 @@ from hcr.config import TrainConfig
 from hcr.data import sha256
 from hcr.model import single_view
 from hcr.report import report_command
-from hcr.runs import cpu_model, library_versions, load_run
+from hcr.runs import cpu_features, cpu_model, library_versions, load_run
 from hcr.train import train
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,9 +45,9 @@ def committed(dataset: str) -> tuple[dict, dict]:
 
 
 def same_machine_and_libraries(record: dict) -> bool:
-    "Whether this machine can reproduce `record` bit for bit: same CPU model, core count and library versions."
-    return (record.get('cpu') == cpu_model() and record.get('cpu_count') == os.cpu_count()
-            and record['versions'] == library_versions())
+    "Whether this machine can reproduce `record` bit for bit: same CPU model and instruction sets, core count and library versions."
+    return (record.get('cpu') == cpu_model() and record.get('cpu_features') == cpu_features()
+            and record.get('cpu_count') == os.cpu_count() and record['versions'] == library_versions())
 
 
 @pytest.mark.slow
@@ -99,6 +103,10 @@ def test_first_epochs_of_committed_report_match_its_history(dataset, tmp_path):
     print(f"{dataset}: recorded\n{recorded}\nrerun on {cpu_model()}\n{rerun}")
     if same_machine_and_libraries(record):
         pd.testing.assert_frame_equal(rerun, recorded, check_exact=True)
-    else:  # floating-point kernels differ in the last bits from one CPU to another, and the differences grow
-        assert (rerun.val_accuracy - recorded.val_accuracy).abs().max() <= 0.01
-        assert (rerun.val_loss - recorded.val_loss).abs().max() <= 0.05
+    else:  # kernels differ in the last bits from one CPU to another, and the differences grow. An epoch's training
+        # figures (means over all its batches) stay close; its validation figures, one snapshot of the weights taken at a
+        # high learning rate, swing more (EMNIST's first epoch on an EPYC with AVX-512: 83.53% against the recorded 81.63%,
+        # training accuracy 65.732% against 65.741%)
+        difference = (rerun - recorded).abs().max()
+        assert difference.accuracy <= 0.005 and difference.loss <= 0.02, difference
+        assert difference.val_accuracy <= 0.05 and difference.val_loss <= 0.2, difference
