@@ -100,7 +100,8 @@ def fds_to(sink, # an open file
 @contextmanager
 def log_lines_filtered():
     "Inside the block, C++ log entries below `TF_CPP_MIN_LOG_LEVEL` are kept off stderr; the rest is passed on after it."
-    min_level = int(os.environ.get('TF_CPP_MIN_LOG_LEVEL') or 0)
+    level = os.environ.get('TF_CPP_MIN_LOG_LEVEL', '')
+    min_level = int(level) if level.strip().isdigit() else 0  # as TensorFlow reads it: anything else shows all
     with tempfile.TemporaryFile('w+', errors='replace') as sink:
         try:
             with fds_to(sink, (2,)): yield
