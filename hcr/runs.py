@@ -119,21 +119,22 @@ def git_commit() -> str | None:
         return head.stdout.strip() + ('+dirty' if dirty else '')
     except (OSError, subprocess.SubprocessError): return None
 
+def _cpuinfo(field: str) -> str | None:
+    "The first processor's `field` in /proc/cpuinfo; None where there is none (not Linux)."
+    try: lines = Path('/proc/cpuinfo').read_text().splitlines()
+    except OSError: return None
+    return next((l.split(':', 1)[1].strip() for l in lines if l.split(':', 1)[0].strip() == field), None)
+
 def cpu_model() -> str:
     "The processor's name: floating-point results can differ, in the last digits, from one CPU model to another."
-    try: names = [l.split(':', 1)[1].strip() for l in Path('/proc/cpuinfo').read_text().splitlines() if l.startswith('model name')]
-    except OSError: names = []
-    return names[0] if names else platform.processor()
+    return _cpuinfo('model name') or platform.processor()
 
 VECTOR_FLAGS = re.compile(r'avx|amx|fma|f16c')  # the instruction-set flags that pick TensorFlow's and oneDNN's kernels
 
 def cpu_features() -> list[str]:
     """The processor's vector instruction sets (AVX2, AVX-512, AMX, ...), from /proc/cpuinfo: two CPUs of one name (one AMD
     EPYC with AVX-512, another without) run different kernels, and their results differ in the last bits."""
-    try: lines = Path('/proc/cpuinfo').read_text().splitlines()
-    except OSError: return []
-    flags = next((l.split(':', 1)[1].split() for l in lines if l.startswith('flags')), [])
-    return sorted(f for f in flags if VECTOR_FLAGS.match(f))
+    return sorted(f for f in (_cpuinfo('flags') or '').split() if VECTOR_FLAGS.match(f))
 
 def run_environment() -> dict:
     "Machine, library versions, git commit and command line of this process (`HCR_COMMAND` when a report runs it)."
