@@ -2,10 +2,9 @@
 (10 degrees, 10%, 10%) on validation?
 
 hcr's training as `hcr train` runs it with the flags given, except that the training batches are augmented with
-`hcr.fit.augmenter(seed, ROTATION, SHIFT, ZOOM)` instead of its defaults. With `--unaugmented F`, each training image is
-left as it is with probability F (sharp: every augmented image is resampled, so slightly blurred, while the images a
-model is asked about are not). Printed: each epoch's validation accuracy (the network alone) and the saved model's
-validation balanced accuracy, which `hcr train`'s run.json records too.
+`hcr.fit.augmenter(seed, ROTATION, SHIFT, ZOOM)` instead of its defaults (with `--unaugmented F`, hcr's own setting, a
+share F of the images is left as it is). Printed: each epoch's validation accuracy (the network alone) and the saved
+model's validation balanced accuracy, which `hcr train`'s run.json records too.
 
 Run from the repository root: `.venv/bin/python benchmarks/augment_probe.py OUT_DIR ROTATION SHIFT ZOOM [hcr train flags]`,
 e.g. `... augment_probe.py runs/aug15 15 0.12 0.15 --dataset emnist --source idx --data-dir ../shared/data/emnist
@@ -13,10 +12,10 @@ e.g. `... augment_probe.py runs/aug15 15 0.12 0.15 --dataset emnist --source idx
 strengths, a quarter of the images left sharp). docs/decisions.md quotes it.
 """
 import argparse
+import functools
 import os
 from pathlib import Path
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
-import tensorflow as tf
 import hcr.fit
 import hcr.train
 from hcr.cli import add_config_arguments, config_from_args
@@ -26,26 +25,12 @@ p.add_argument('out_dir', type=Path)
 p.add_argument('rotation', type=float, help='largest random turn, degrees (hcr: 10)')
 p.add_argument('shift', type=float, help='largest random shift, a fraction of the side (hcr: 0.1)')
 p.add_argument('zoom', type=float, help='largest random zoom, a fraction (hcr: 0.1)')
-p.add_argument('--unaugmented', type=float, default=0.0, help='fraction of the training images left unaugmented (hcr: 0)')
 add_config_arguments(p)
 args = p.parse_args()
 
-hcr_augmenter = hcr.fit.augmenter
-
-
-def augmenter(seed: int = 0):
-    "hcr's augmenter with this probe's strengths; with `--unaugmented`, each image kept as it was with that probability."
-    aug = hcr_augmenter(seed, rotation_degrees=args.rotation, shift=args.shift, zoom=args.zoom)
-    if not args.unaugmented: return aug
-    def some_augmented(x, training=True):
-        keep = tf.random.uniform(tf.shape(x)[:1], seed=seed + 3) < args.unaugmented
-        return tf.where(keep[:, None, None, None], x, aug(x, training=training))
-    return some_augmented
-
-
-hcr.fit.augmenter = augmenter
+hcr.fit.augmenter = functools.partial(hcr.fit.augmenter, rotation_degrees=args.rotation, shift=args.shift, zoom=args.zoom)
 run = hcr.train.train(config_from_args(args), out_dir=args.out_dir, verbose=0, overwrite=True)
-print(f"augmentation {args.rotation} degrees, shift {args.shift}, zoom {args.zoom}, unaugmented {args.unaugmented}: "
+print(f"augmentation {args.rotation} degrees, shift {args.shift}, zoom {args.zoom}, unaugmented {run.record['params']['unaugmented']}: "
       f"{run.record['train_seconds']:.0f} s of training, {run.record['epochs_run']} epochs")
 print('validation accuracy per epoch (the network):', ' '.join(f'{v:.2%}' for v in run.history.val_accuracy))
 print(f"saved model: validation balanced accuracy {run.record['val_balanced_accuracy']:.2%}")

@@ -25,8 +25,10 @@ STRATEGIES = ('default', 'mirrored', 'multiworker')
 
 # %% ../nbs/03_config.ipynb #cfg-007
 DATASET_DEFAULTS = {
-    'mnist': dict(epochs=20, augment=True, label_smoothing=0.1, logit_adjustment=0.0, shift_average=False, more_views=False),
-    'emnist': dict(epochs=25, augment=True, label_smoothing=0.1, logit_adjustment=1.0, shift_average=True, more_views=True),
+    'mnist': dict(epochs=20, augment=True, unaugmented=0.0, label_smoothing=0.1, logit_adjustment=0.0, shift_average=False,
+                  more_views=False),
+    'emnist': dict(epochs=25, augment=True, unaugmented=0.0, label_smoothing=0.1, logit_adjustment=1.0, shift_average=True,
+                   more_views=True),
 }
 
 # %% ../nbs/03_config.ipynb #cfg-009
@@ -61,6 +63,7 @@ class TrainConfig:
     patience: int = 5  # early stopping: epochs without a better validation loss, watched from half-way on
     seed: int = 0  # random seed; the same seed and settings give the same model
     augment: bool | None = None  # random rotations, shifts and zooms in training; None: on for both datasets
+    unaugmented: float | None = None  # with augment: the share of training images left as they are (augmenting resamples, so slightly blurs, every image it makes); None: 0
     label_smoothing: float | None = None  # share of the target spread evenly over all classes; 0: off; None: 0.1
     logit_adjustment: float | None = None  # train for every class alike: the loss adds this times the log class frequencies to the log-probabilities; 0: off; None: 1 for emnist, 0 for mnist
     shift_average: bool | None = None  # save a model averaging each image and its four one-pixel shifts; None: emnist only
@@ -81,6 +84,7 @@ class TrainConfig:
         _number('learning rate', self.learning_rate, 0, 1, high_included=True)  # NaN and negative rates too
         _number('validation fraction', self.val_fraction, 0, 1)
         if self.label_smoothing is not None: _number('label smoothing', self.label_smoothing, 0, 1, low_included=True)
+        if self.unaugmented is not None: _number('unaugmented share', self.unaugmented, 0, 1, True, True)
         if self.logit_adjustment is not None:
             _number('logit adjustment', self.logit_adjustment, 0, 10, low_included=True, high_included=True)
         for name in ('augment', 'shift_average', 'more_views'): _flag(name, getattr(self, name), optional=True)

@@ -51,9 +51,11 @@ def eval_batch(model: keras.Model) -> int:
     return images_per_call(view_count(model))
 
 def make_batches(images: np.ndarray, labels: np.ndarray, batch_size: int = 128, training: bool = False,
-                 augment: bool = False, seed: int = 0, rows: Sequence[int] | np.ndarray | None = None) -> tf.data.Dataset:
-    "A `tf.data` pipeline over `rows` of the arrays (all by default): indices -> (shuffle) -> batch -> gather the uint8 images -> scale -> (augment) -> prefetch."
+                 augment: bool = False, seed: int = 0, rows: Sequence[int] | np.ndarray | None = None,
+                 unaugmented: float = 0.0) -> tf.data.Dataset:
+    "A `tf.data` pipeline over `rows` of the arrays (all by default): indices -> (shuffle) -> batch -> gather the uint8 images -> scale -> (augment all but a share `unaugmented` of them) -> prefetch."
     if batch_size < 1: raise HcrError(f'batch size must be at least 1, got {batch_size}')
+    if not 0 <= unaugmented <= 1: raise HcrError(f'the unaugmented share must be from 0 to 1, got {unaugmented}')
     if len(images) != len(labels): raise HcrError(f'{len(images)} images but {len(labels)} labels')
     images, labels = np.asarray(images), np.asarray(labels)
     rows = np.arange(len(labels)) if rows is None else np.asarray(rows)
@@ -76,7 +78,12 @@ def make_batches(images: np.ndarray, labels: np.ndarray, batch_size: int = 128, 
     ds = order.batch(batch_size).map(gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     if augment:
         aug = augmenter(seed)
-        ds = ds.map(lambda x, y: (aug(x, training=True), y), num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        def augmented(x, y):
+            if not unaugmented: return aug(x, training=True), y
+            # Augmenting resamples, so slightly blurs, every image it makes, while the images a model is asked about are sharp
+            sharp = tf.random.uniform(tf.shape(x)[:1], seed=seed + 3) < unaugmented
+            return tf.where(sharp[:, None, None, None], x, aug(x, training=True)), y
+        ds = ds.map(augmented, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return ds.prefetch(tf.data.AUTOTUNE)
 
 # %% ../nbs/04_fit.ipynb #fit-014
@@ -89,10 +96,11 @@ def split_validation(ds: Dataset, fraction: float = 0.1, seed: int = 0) -> tuple
 
 # %% ../nbs/04_fit.ipynb #fit-017
 def split_batches(data: Dataset, rows: tuple[np.ndarray, np.ndarray], batch_size: int, augment: bool = False,
-                  seed: int = 0) -> tuple[tf.data.Dataset, tf.data.Dataset]:
-    "The training batches (shuffled, augmented if `augment`) and the validation batches (`VIEWS_PER_CALL` images) of `data`'s `rows`."
+                  seed: int = 0, unaugmented: float = 0.0) -> tuple[tf.data.Dataset, tf.data.Dataset]:
+    "The training batches (shuffled, augmented if `augment` but for a share `unaugmented`) and the validation batches (`VIEWS_PER_CALL` images) of `data`'s `rows`."
     train_rows, val_rows = rows
-    return (make_batches(data.images, data.labels, batch_size, training=True, augment=augment, seed=seed, rows=train_rows),
+    return (make_batches(data.images, data.labels, batch_size, training=True, augment=augment, seed=seed, rows=train_rows,
+                         unaugmented=unaugmented),
             make_batches(data.images, data.labels, VIEWS_PER_CALL, rows=val_rows))
 
 def steps_per_epoch(n_rows: int, batch_size: int) -> int:

@@ -54,7 +54,7 @@ def fit_network(config: TrainConfig, data: Dataset, rows: tuple, strategy, out: 
                             steps, config.epochs, config.learning_rate, config.label_smoothing, log_prior)
     run_callbacks = [early_stopping(config.patience, config.epochs), HistoryCSV(out/'history.csv'),
                      EpochCheckpoint(out/'checkpoint.keras'), *callbacks]
-    train_batches, val_batches = split_batches(data, rows, global_batch, config.augment, config.seed)
+    train_batches, val_batches = split_batches(data, rows, global_batch, config.augment, config.seed, config.unaugmented)
     if distributed:
         fit_distributed(net, strategy, train_batches, val_batches, config.epochs, run_callbacks, verbose, config.label_smoothing,
                         log_prior)
