@@ -45,27 +45,25 @@ VIEW_SETS = {'the image alone': ['shift 0 0'], 'five shifts (hcr)': SHIFT_VIEWS,
              'all eleven': VIEW_NAMES}
 
 
+SCIPY_SHIFTS = {'diagonal': ((1, 1), (1, -1), (-1, 1), (-1, -1)), 'two-pixel': ((2, 0), (-2, 0), (0, 2), (0, -2)),
+                'half': ((0.5, 0), (-0.5, 0), (0, 0.5), (0, -0.5)),
+                'half-diagonal': ((0.5, 0.5), (-0.5, -0.5), (0.5, -0.5), (-0.5, 0.5)), 'quarter': ((0.25, 0.25), (-0.25, -0.25))}
+DIAGONAL, TWO_PIXEL, HALF, HALF_DIAGONAL, QUARTER = ([f'shift {r} {d} (scipy)' for r, d in moves] for moves in SCIPY_SHIFTS.values())
 # name: (matrix, shift (down, right) in pixels), for `moved`: the image is resampled about its centre
-MORE_VIEWS = {**{f'shift {r} {d} (scipy)': (np.eye(2), (d, r)) for r, d in ((1, 1), (1, -1), (-1, 1), (-1, -1),
-                                                                           (2, 0), (-2, 0), (0, 2), (0, -2))},
-              **{f'shift {r} {d} (scipy)': (np.eye(2), (d, r)) for r, d in ((0.5, 0), (-0.5, 0), (0, 0.5), (0, -0.5),
-                                                                           (0.5, 0.5), (-0.5, -0.5), (0.5, -0.5),
-                                                                           (-0.5, 0.5), (0.25, 0.25), (-0.25, -0.25))},
+MORE_VIEWS = {**{f'shift {r} {d} (scipy)': (np.eye(2), (d, r)) for moves in SCIPY_SHIFTS.values() for r, d in moves},
               **{f'turn {d} (scipy)': (hcr.model.turn_matrix(d), (0, 0)) for d in (-15, 15)},
               **{f'zoom {z} (scipy)': (np.eye(2) / z, (0, 0)) for z in (0.85, 0.95, 0.97, 1.03, 1.05, 1.15)},
               **{f'shear {s} (scipy)': (np.array([[1, 0], [s, 1]]), (0, 0)) for s in (-0.15, 0.15)},
               **{f'stretch {h} {w} (scipy)': (np.diag([1 / h, 1 / w]), (0, 0)) for h, w in ((1.1, 1), (1, 1.1), (0.9, 1), (1, 0.9))}}
-HALF = [f'shift {r} {d} (scipy)' for r, d in ((0.5, 0), (-0.5, 0), (0, 0.5), (0, -0.5))]
-HALF_DIAGONAL = [f'shift {r} {d} (scipy)' for r, d in ((0.5, 0.5), (-0.5, -0.5), (0.5, -0.5), (-0.5, 0.5))]
-MORE_SETS = {'eleven + diagonal shifts': VIEW_NAMES + [f'shift {r} {d} (scipy)' for r, d in ((1, 1), (1, -1), (-1, 1), (-1, -1))],
-             'eleven + two-pixel shifts': VIEW_NAMES + [f'shift {r} {d} (scipy)' for r, d in ((2, 0), (-2, 0), (0, 2), (0, -2))],
+MORE_SETS = {'eleven + diagonal shifts': VIEW_NAMES + DIAGONAL,
+             'eleven + two-pixel shifts': VIEW_NAMES + TWO_PIXEL,
              'eleven + turns 15': VIEW_NAMES + ['turn -15 (scipy)', 'turn 15 (scipy)'],
              'eleven + zooms .85 .95 1.05 1.15': VIEW_NAMES + [f'zoom {z} (scipy)' for z in (0.85, 0.95, 1.05, 1.15)],
              'eleven + shears': VIEW_NAMES + ['shear -0.15 (scipy)', 'shear 0.15 (scipy)'],
              'eleven + stretches': VIEW_NAMES + [n for n in MORE_VIEWS if n.startswith('stretch')],
              'half-pixel shifts (4)': HALF, 'half-pixel diagonal shifts (4)': HALF_DIAGONAL,
              'half-pixel, both (8)': HALF + HALF_DIAGONAL,
-             'eleven, shifts half-pixel': ['shift 0.25 0.25 (scipy)'] + HALF + VIEW_NAMES[len(SHIFTS):],
+             'eleven, shifts half-pixel': QUARTER[:1] + HALF + VIEW_NAMES[len(SHIFTS):],
              'eleven + half-pixel, both': VIEW_NAMES + HALF + HALF_DIAGONAL,
              'all': VIEW_NAMES + list(MORE_VIEWS)}
 
@@ -76,6 +74,12 @@ def moved(images: np.ndarray, matrix: np.ndarray, shift: tuple) -> np.ndarray:
     offset = centre - matrix @ centre - np.asarray(shift, float)
     out = [ndimage.affine_transform(im[..., 0].astype(np.float32), matrix, offset=offset, order=1, cval=0) for im in images]
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)[..., None]
+
+
+def probabilities(model: keras.Model, images: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    "`model`'s probabilities for `rows` of `images` (a calibrated run's network gives log-probabilities: exponentiated)."
+    outputs = predict_probabilities(model, images, rows)
+    return np.exp(outputs) if single_view(model).layers[-1].name == 'log_probabilities' else outputs
 
 
 def each_view(network: keras.Model) -> keras.Model:
@@ -93,16 +97,12 @@ for run_dir in args.run_dirs:
     data = datasets[dataset]
     _, val_rows = split_validation(data, run.config.val_fraction, run.config.seed if args.split_seed is None else args.split_seed)
     network = single_view(run.model)
-    outputs = predict_probabilities(each_view(network), data.images, val_rows)
-    if network.layers[-1].name == 'log_probabilities':  # a calibrated run's network gives log-probabilities
-        outputs = np.exp(outputs)
+    outputs = probabilities(each_view(network), data.images, val_rows)
     probs, labels = dict(zip(VIEW_NAMES, outputs.transpose(1, 0, 2))), data.labels[val_rows]
     if args.more:
         images = data.images[val_rows]
         for name, (matrix, shift) in MORE_VIEWS.items():
-            views = moved(images, matrix, shift)
-            probs[name] = predict_probabilities(network, views, np.arange(len(views)))
-            if network.layers[-1].name == 'log_probabilities': probs[name] = np.exp(probs[name])
+            probs[name] = probabilities(network, moved(images, matrix, shift), np.arange(len(images)))
         for name in [*VIEW_NAMES, *MORE_VIEWS]:
             print(f'{run_dir}: {name:34s} alone: validation balanced accuracy '
                   f'{balanced_accuracy_score(labels, probs[name].argmax(1)):.2%}', flush=True)
