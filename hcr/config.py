@@ -84,7 +84,7 @@ class TrainConfig:
         _number('learning rate', self.learning_rate, 0, 1, high_included=True)  # NaN and negative rates too
         _number('validation fraction', self.val_fraction, 0, 1)
         if self.label_smoothing is not None: _number('label smoothing', self.label_smoothing, 0, 1, low_included=True)
-        if self.unaugmented is not None: _number('unaugmented share', self.unaugmented, 0, 1, True, True)
+        if self.unaugmented is not None: _number('unaugmented share', self.unaugmented, 0, 1, low_included=True, high_included=True)
         if self.logit_adjustment is not None:
             _number('logit adjustment', self.logit_adjustment, 0, 10, low_included=True, high_included=True)
         for name in ('augment', 'shift_average', 'more_views'): _flag(name, getattr(self, name), optional=True)
