@@ -6,13 +6,13 @@ the Xeon with AMX that made them, about four times as long on a CPU without it),
 `make reproduce`. The first epochs of each (marked `committed`) are checked against the recorded history in a few minutes:
 `make check-reports`, which CI runs; `make test` runs neither.
 On the machine model and library versions that made the committed run, the trained network must match bit for bit and
-the accuracy to the last digit (runs are deterministic there); the test loss to 1e-6 only, as the committed EMNIST model
-was evaluated in batches of 256 images and is now evaluated in batches of 256 views (`hcr.fit.eval_batch`), which moves
+the accuracy to the last digit (runs are deterministic there); the test loss to 1e-6 only, as an earlier EMNIST report's
+model was evaluated in batches of 256 images and then in batches of 256 views (`hcr.fit.eval_batch`), which moved
 the last bits of its probabilities and of the temperature fitted to them (0.2994611685 -> 0.2994611659); elsewhere floating-point kernels differ in the last bits, and a small tolerance holds.
 The machine model is the CPU's name and its vector instruction sets (`hcr.runs.cpu_features`): two CPUs named "AMD EPYC",
-one with AVX-512 (where TensorFlow turns oneDNN on) and one without, differ from the first epoch. The committed reports
-were made before runs recorded the instruction sets, so every machine checks them within the tolerance until they are
-made again.
+one with AVX-512 (where TensorFlow turns oneDNN on) and one without, differ from the first epoch. The MNIST report was
+made before runs recorded the instruction sets, so every machine checks it within the tolerance until it is made again;
+the EMNIST report (2026-12-02, an AMD EPYC with AVX2 and no AVX-512) records them.
 """
 import json
 import os
