@@ -84,7 +84,11 @@ def make_batches(images: np.ndarray, labels: np.ndarray, batch_size: int = 128, 
             sharp = tf.random.uniform(tf.shape(x)[:1], seed=seed + 3) < unaugmented
             return tf.where(sharp[:, None, None, None], x, aug(x, training=True)), y
         ds = ds.map(augmented, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-    return ds.prefetch(tf.data.AUTOTUNE)
+    # No autotuning thread: deleting an iterator waits out that thread's sleep, which grows to a minute, and Keras deletes
+    # one at the end of every epoch (see above). AUTOTUNE then takes TensorFlow's fixed defaults.
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return ds.prefetch(tf.data.AUTOTUNE).with_options(options)
 
 # %% ../nbs/04_fit.ipynb #fit-014
 def split_validation(ds: Dataset, fraction: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
