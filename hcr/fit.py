@@ -75,7 +75,7 @@ def make_batches(images: np.ndarray, labels: np.ndarray, batch_size: int = 128, 
     # Shuffling indices, not images: the shuffle buffer holds one integer per image instead of a copy of the set.
     order = tf.data.Dataset.range(len(rows))
     if training: order = order.shuffle(len(rows), seed=seed, reshuffle_each_iteration=True)
-    ds = order.batch(batch_size).map(gather, deterministic=True)
+    ds = order.batch(batch_size).map(gather)
     if augment:
         aug = augmenter(seed)
         def augmented(x, y):
@@ -83,7 +83,7 @@ def make_batches(images: np.ndarray, labels: np.ndarray, batch_size: int = 128, 
             # Augmenting resamples, so slightly blurs, every image it makes, while the images a model is asked about are sharp
             sharp = tf.random.uniform(tf.shape(x)[:1], seed=seed + 3) < unaugmented
             return tf.where(sharp[:, None, None, None], x, aug(x, training=True)), y
-        ds = ds.map(augmented, deterministic=True)
+        ds = ds.map(augmented)
     # No autotuning thread: deleting an iterator waits out that thread's sleep, which grows to a minute, and Keras deletes
     # one at the end of every epoch (see above). Without it, maps one batch at a time beside training were the faster choice.
     options = tf.data.Options()
