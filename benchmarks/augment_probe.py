@@ -17,8 +17,8 @@ import os
 from pathlib import Path
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
 import hcr.fit
-import hcr.train
-from hcr.cli import add_config_arguments, config_from_args
+from hcr.cli import add_config_arguments
+from probe_run import train_and_print
 
 p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
 p.add_argument('out_dir', type=Path)
@@ -29,8 +29,5 @@ add_config_arguments(p)
 args = p.parse_args()
 
 hcr.fit.augmenter = functools.partial(hcr.fit.augmenter, rotation_degrees=args.rotation, shift=args.shift, zoom=args.zoom)
-run = hcr.train.train(config_from_args(args), out_dir=args.out_dir, verbose=0, overwrite=True)
-print(f"augmentation {args.rotation} degrees, shift {args.shift}, zoom {args.zoom}, unaugmented {run.record['params']['unaugmented']}: "
-      f"{run.record['train_seconds']:.0f} s of training, {run.record['epochs_run']} epochs")
-print('validation accuracy per epoch (the network):', ' '.join(f'{v:.2%}' for v in run.history.val_accuracy))
-print(f"saved model: validation balanced accuracy {run.record['val_balanced_accuracy']:.2%}")
+unaugmented = "the dataset's default" if args.unaugmented is None else args.unaugmented
+train_and_print(args, f'augmentation {args.rotation} degrees, shift {args.shift}, zoom {args.zoom}, unaugmented {unaugmented}')

@@ -19,8 +19,9 @@ os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
 import keras
 from keras import layers
 import hcr.train
-from hcr.cli import add_config_arguments, config_from_args
+from hcr.cli import add_config_arguments
 from hcr.model import conv_block
+from probe_run import train_and_print
 
 p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
 p.add_argument('variant', choices=('conv', 'twoconv', 'hidden'))
@@ -52,7 +53,4 @@ def deeper_cnn(num_classes: int, filters: tuple = (48, 96, 192), dropout: float 
 
 
 hcr.train.build_model = lambda name, num_classes, sync_bn=False, precision='float32': deeper_cnn(num_classes)
-run = hcr.train.train(config_from_args(args), out_dir=args.out_dir, verbose=0, overwrite=True)
-print(f"{args.variant}: {run.model.count_params():,} parameters, {run.record['train_seconds']:.0f} s of training")
-print('validation accuracy per epoch:', ' '.join(f'{v:.2%}' for v in run.history.val_accuracy))
-print(f"saved model: validation balanced accuracy {run.record['val_balanced_accuracy']:.2%}")
+train_and_print(args, args.variant)

@@ -19,8 +19,8 @@ from pathlib import Path
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
 import tensorflow as tf
 import hcr.fit
-import hcr.train
-from hcr.cli import add_config_arguments, config_from_args
+from hcr.cli import add_config_arguments
+from probe_run import train_and_print
 
 p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
 p.add_argument('out_dir', type=Path)
@@ -75,8 +75,4 @@ def augmenter(seed: int = 0, **strengths):
 
 
 hcr.fit.augmenter = augmenter
-run = hcr.train.train(config_from_args(args), out_dir=args.out_dir, verbose=0, overwrite=True)
-print(f"elastic alpha {args.alpha}, sigma {args.sigma}: {run.record['train_seconds']:.0f} s of training, "
-      f"{run.record['epochs_run']} epochs")
-print('validation accuracy per epoch (the network):', ' '.join(f'{v:.2%}' for v in run.history.val_accuracy))
-print(f"saved model: validation balanced accuracy {run.record['val_balanced_accuracy']:.2%}")
+train_and_print(args, f'elastic alpha {args.alpha}, sigma {args.sigma}')

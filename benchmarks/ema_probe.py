@@ -19,8 +19,9 @@ from pathlib import Path
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
 import keras
 import hcr.train
-from hcr.cli import add_config_arguments, config_from_args
+from hcr.cli import add_config_arguments
 from hcr.fit import compile_model, stopping_start
+from probe_run import train_and_print
 
 p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
 p.add_argument('out_dir', type=Path)
@@ -45,8 +46,4 @@ def early_stopping_keeping_average(patience, epochs):
 
 
 hcr.train.compile_model, hcr.train.early_stopping = compile_with_ema, early_stopping_keeping_average
-run = hcr.train.train(config_from_args(args), out_dir=args.out_dir, verbose=0, overwrite=True,
-                      callbacks=[keras.callbacks.SwapEMAWeights()])
-print(f"EMA momentum {args.momentum}: {run.record['train_seconds']:.0f} s of training, {run.record['epochs_run']} epochs")
-print('validation accuracy per epoch (averaged weights):', ' '.join(f'{v:.2%}' for v in run.history.val_accuracy))
-print(f"saved model: validation balanced accuracy {run.record['val_balanced_accuracy']:.2%}")
+train_and_print(args, f'EMA momentum {args.momentum}', callbacks=[keras.callbacks.SwapEMAWeights()], watched='averaged weights')
