@@ -29,5 +29,4 @@ add_config_arguments(p)
 args = p.parse_args()
 
 hcr.fit.augmenter = functools.partial(hcr.fit.augmenter, rotation_degrees=args.rotation, shift=args.shift, zoom=args.zoom)
-unaugmented = "the dataset's default" if args.unaugmented is None else args.unaugmented
-train_and_print(args, f'augmentation {args.rotation} degrees, shift {args.shift}, zoom {args.zoom}, unaugmented {unaugmented}')
+train_and_print(args, f'augmentation {args.rotation} degrees, shift {args.shift}, zoom {args.zoom}')

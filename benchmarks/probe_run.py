@@ -6,10 +6,11 @@ from hcr.cli import config_from_args
 
 def train_and_print(args, label: str, callbacks=(), watched: str = 'the network'):
     """Train with the parsed `hcr train` flags `args` into `args.out_dir` (overwriting it) and print `label` with the
-    training time, each epoch's validation accuracy (of `watched`) and the saved model's validation balanced accuracy."""
+    share of images left unaugmented, the training time, each epoch's validation accuracy (of `watched`) and the saved
+    model's validation balanced accuracy."""
     run = hcr.train.train(config_from_args(args), out_dir=args.out_dir, verbose=0, overwrite=True, callbacks=callbacks)
-    print(f"{label}: {run.model.count_params():,} parameters, {run.record['train_seconds']:.0f} s of training, "
-          f"{run.record['epochs_run']} epochs")
+    print(f"{label} (unaugmented share {run.record['params']['unaugmented']}): {run.model.count_params():,} parameters, "
+          f"{run.record['train_seconds']:.0f} s of training, {run.record['epochs_run']} epochs")
     print(f'validation accuracy per epoch ({watched}):', ' '.join(f'{v:.2%}' for v in run.history.val_accuracy))
     print(f"saved model: validation balanced accuracy {run.record['val_balanced_accuracy']:.2%}")
     return run
