@@ -1,10 +1,10 @@
 """Does a deeper network raise EMNIST's balanced accuracy, or MNIST's accuracy? (issue 20) hcr's training on a deeper network.
 
 `conv`: hcr's default network with an extra padded 3x3 convolution (96 filters, BatchNorm, ReLU) on the 5x5 maps before
-the last block (373,727 parameters for EMNIST against 290,399); `twoconv`: that one and another (48 filters) on the 13x13
-maps after the first pooling (330,682 parameters for MNIST, about 1.8x the multiply-adds); `hidden`: a hidden layer of 256 units (BatchNorm, ReLU)
-between the flattened maps and the dropout (664,607 parameters). None is an hcr model (none beat the default), so
-the script swaps `hcr.train`'s `build_model` for its own and trains as `hcr train` does with the flags given. Printed:
+the last block (373,727 parameters for EMNIST against 290,399); `twoconv`: that one and another (48 filters) on the
+13x13 maps after the first pooling (330,682 parameters for MNIST, about 1.8x the multiply-adds); `hidden`: a hidden
+layer of 256 units (BatchNorm, ReLU) between the flattened maps and the dropout (664,607 parameters). None is an hcr
+model (none beat the default), so the script swaps `hcr.train`'s `build_model` for its own and trains as `hcr train` does with the flags given. Printed:
 validation accuracy per epoch (the network alone) and the saved model's validation balanced accuracy.
 
 Run from the repository root: `.venv/bin/python benchmarks/deeper_probe.py conv|twoconv|hidden OUT_DIR [hcr train flags]`, e.g.

@@ -51,12 +51,12 @@ def elastic(images: tf.Tensor, alpha: float, sigma: float, seed: int) -> tf.Tens
     y0, x0 = tf.floor(y), tf.floor(x)
     flat = tf.reshape(images, [-1])
     base = tf.range(b)[:, None, None] * h * w
+    last_row, last_col = tf.cast(h - 1, tf.float32), tf.cast(w - 1, tf.float32)
 
     def at(yi, xi):
         "The pixels at integer positions (yi, xi), 0 outside the image."
-        inside = (yi >= 0) & (yi <= tf.cast(h - 1, tf.float32)) & (xi >= 0) & (xi <= tf.cast(w - 1, tf.float32))
-        index = base + tf.cast(tf.clip_by_value(yi, 0, tf.cast(h - 1, tf.float32)), tf.int32) * w \
-                     + tf.cast(tf.clip_by_value(xi, 0, tf.cast(w - 1, tf.float32)), tf.int32)
+        inside = (yi >= 0) & (yi <= last_row) & (xi >= 0) & (xi <= last_col)
+        index = base + tf.cast(tf.clip_by_value(yi, 0, last_row), tf.int32) * w + tf.cast(tf.clip_by_value(xi, 0, last_col), tf.int32)
         return tf.where(inside, tf.gather(flat, index), 0.0)
 
     dy, dx = y - y0, x - x0
