@@ -1,0 +1,40 @@
+"""Weight decay on hcr's training (issue 20): does AdamW's decoupled weight decay beat plain Adam on validation?
+
+hcr's training as `hcr train` runs it with the flags given (the same flags, schedule, loss and augmentation), except that
+the optimizer is AdamW with weight decay WEIGHT_DECAY: after each step every convolution and dense kernel is shrunk by
+learning rate x WEIGHT_DECAY of itself (Loshchilov and Hutter 2019). BatchNorm's scales and offsets and the dense bias
+are left alone, as is usual. Printed: each epoch's validation accuracy and the saved model's validation balanced
+accuracy, which `hcr train`'s run.json records too.
+
+Run from the repository root: `.venv/bin/python benchmarks/weight_decay_probe.py OUT_DIR WEIGHT_DECAY [hcr train flags]`,
+e.g. `... weight_decay_probe.py runs/wd 0.05 --dataset mnist --source idx --data-dir ../shared/data/mnist --seed 0`
+(about 8 minutes on 2 cores). docs/decisions.md quotes it.
+"""
+import argparse
+import os
+from pathlib import Path
+os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
+import keras
+import hcr.train
+from hcr.cli import add_config_arguments
+from hcr.fit import compile_model
+from probe_run import train_and_print
+
+p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+p.add_argument('out_dir', type=Path)
+p.add_argument('weight_decay', type=float, help='decoupled weight decay of AdamW, e.g. 0.05')
+add_config_arguments(p)
+args = p.parse_args()
+
+
+def compile_with_weight_decay(model, *positional, **keywords):
+    "`hcr.fit.compile_model`, then AdamW on the same schedule, decaying the kernels only."
+    model = compile_model(model, *positional, **keywords)
+    optimizer = keras.optimizers.AdamW.from_config({**model.optimizer.get_config(), 'weight_decay': args.weight_decay})
+    optimizer.exclude_from_weight_decay(var_names=['gamma', 'beta', 'bias'])
+    model.compile(optimizer=optimizer, loss=model.loss, metrics=['accuracy'])
+    return model
+
+
+hcr.train.compile_model = compile_with_weight_decay
+train_and_print(args, f'AdamW, weight decay {args.weight_decay}')
