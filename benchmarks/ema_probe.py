@@ -20,8 +20,8 @@ os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
 import keras
 import hcr.train
 from hcr.cli import add_config_arguments
-from hcr.fit import compile_model, stopping_start
-from probe_run import train_and_print
+from hcr.fit import stopping_start
+from probe_run import swap_optimizer, train_and_print
 
 p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
 p.add_argument('out_dir', type=Path)
@@ -30,20 +30,13 @@ add_config_arguments(p)
 args = p.parse_args()
 
 
-def compile_with_ema(model, *positional, **keywords):
-    "`hcr.fit.compile_model`, then the same Adam (and schedule) again with the weights' moving average kept."
-    model = compile_model(model, *positional, **keywords)
-    optimizer = keras.optimizers.Adam.from_config({**model.optimizer.get_config(), 'use_ema': True,
-                                                   'ema_momentum': args.momentum})
-    model.compile(optimizer=optimizer, loss=model.loss, metrics=['accuracy'])
-    return model
-
-
 def early_stopping_keeping_average(patience, epochs):
     "`hcr.fit.early_stopping` without restoring the best epoch's (live) weights over the average."
     return keras.callbacks.EarlyStopping('val_loss', patience=patience, restore_best_weights=False,
                                          start_from_epoch=stopping_start(epochs))
 
 
-hcr.train.compile_model, hcr.train.early_stopping = compile_with_ema, early_stopping_keeping_average
+# the same Adam (and schedule), keeping the weights' moving average
+swap_optimizer(lambda adam: keras.optimizers.Adam.from_config({**adam, 'use_ema': True, 'ema_momentum': args.momentum}))
+hcr.train.early_stopping = early_stopping_keeping_average
 train_and_print(args, f'EMA momentum {args.momentum}', callbacks=[keras.callbacks.SwapEMAWeights()], watched='averaged weights')

@@ -2,6 +2,17 @@
 figures docs/decisions.md quotes (imported by the `*_probe.py` scripts beside it)."""
 import hcr.train
 from hcr.cli import config_from_args
+from hcr.fit import compile_model
+
+
+def swap_optimizer(make_optimizer):
+    """Make `hcr.train` compile as `hcr.fit.compile_model` does, then again with `make_optimizer(config)`, where `config`
+    is hcr's Adam's (its schedule included): the same loss and metrics, another optimizer."""
+    def compile_swapped(model, *positional, **keywords):
+        model = compile_model(model, *positional, **keywords)
+        model.compile(optimizer=make_optimizer(model.optimizer.get_config()), loss=model.loss, metrics=['accuracy'])
+        return model
+    hcr.train.compile_model = compile_swapped
 
 
 def train_and_print(args, label: str, callbacks=(), watched: str = 'the network'):

@@ -15,10 +15,8 @@ import os
 from pathlib import Path
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
 import keras
-import hcr.train
 from hcr.cli import add_config_arguments
-from hcr.fit import compile_model
-from probe_run import train_and_print
+from probe_run import swap_optimizer, train_and_print
 
 p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
 p.add_argument('out_dir', type=Path)
@@ -27,14 +25,12 @@ add_config_arguments(p)
 args = p.parse_args()
 
 
-def compile_with_weight_decay(model, *positional, **keywords):
-    "`hcr.fit.compile_model`, then AdamW on the same schedule, decaying the kernels only."
-    model = compile_model(model, *positional, **keywords)
-    optimizer = keras.optimizers.AdamW.from_config({**model.optimizer.get_config(), 'weight_decay': args.weight_decay})
+def adamw(adam: dict) -> keras.optimizers.AdamW:
+    "AdamW with hcr's Adam's settings and schedule, decaying the kernels only."
+    optimizer = keras.optimizers.AdamW.from_config({**adam, 'weight_decay': args.weight_decay})
     optimizer.exclude_from_weight_decay(var_names=['gamma', 'beta', 'bias'])
-    model.compile(optimizer=optimizer, loss=model.loss, metrics=['accuracy'])
-    return model
+    return optimizer
 
 
-hcr.train.compile_model = compile_with_weight_decay
+swap_optimizer(adamw)
 train_and_print(args, f'AdamW, weight decay {args.weight_decay}')
