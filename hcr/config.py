@@ -27,7 +27,7 @@ STRATEGIES = ('default', 'mirrored', 'multiworker')
 DATASET_DEFAULTS = {
     'mnist': dict(epochs=20, augment=True, unaugmented=0.0, label_smoothing=0.1, logit_adjustment=0.0, shift_average=False,
                   more_views=False),
-    'emnist': dict(epochs=25, augment=True, unaugmented=0.25, label_smoothing=0.1, logit_adjustment=1.0, shift_average=True,
+    'emnist': dict(epochs=35, augment=True, unaugmented=0.25, label_smoothing=0.1, logit_adjustment=1.0, shift_average=True,
                    more_views=True),
 }
 
@@ -56,7 +56,7 @@ class TrainConfig:
     source: str = 'auto'  # where the images come from: idx (files in data_dir), tfds (downloads), sample (bundled), or auto
     data_dir: str | None = None  # folder with the original IDX files (gzip or raw), for source idx or auto
     model: str = 'default'  # default, medium (two thirds of the width, about 1.7x as fast to train), small (a third, fast), seed_cnn or keras_example (the baselines)
-    epochs: int | None = None  # at most this many epochs (early stopping may end sooner); None: 20 for mnist, 25 for emnist
+    epochs: int | None = None  # at most this many epochs (early stopping may end sooner); None: 20 for mnist, 35 for emnist
     batch_size: int = 128  # images per batch and replica
     learning_rate: float = 3e-3  # peak learning rate of the warm-up and cosine schedule
     val_fraction: float = 0.1  # share of the training images held out for validation, stratified by class
