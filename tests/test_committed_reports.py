@@ -1,8 +1,9 @@
 """The committed reports can be redone: `hcr report` on the parameters recorded in `reports/<dataset>/run/run.json`
 gives the committed test accuracy again.
 
-The full reruns train on the real data in ../shared/data (on 2 cores: about 7 minutes for MNIST and 26 for EMNIST on
-the Xeon with AMX that made them, about four times as long on a CPU without it), so they are marked `slow` and run with
+The full reruns train on the real data in ../shared/data (on 2 cores: about 7 minutes for MNIST on the Xeon with AMX,
+about four times as long on a CPU without AMX or AVX-512; 24 minutes of training for EMNIST's 35 epochs on an AMD EPYC with
+AVX-512), so they are marked `slow` and run with
 `make reproduce`. The first epochs of each (marked `committed`) are checked against the recorded history in a few minutes:
 `make check-reports`, which CI runs; `make test` runs neither.
 On the machine model and library versions that made the committed run, the trained network must match bit for bit and
@@ -12,7 +13,7 @@ the last bits of its probabilities and of the temperature fitted to them (0.2994
 The machine model is the CPU's name and its vector instruction sets (`hcr.runs.cpu_features`): two CPUs named "AMD EPYC",
 one with AVX-512 (where TensorFlow turns oneDNN on) and one without, differ from the first epoch. The MNIST report was
 made before runs recorded the instruction sets, so every machine checks it within the tolerance until it is made again;
-the EMNIST report (2026-12-02, an AMD EPYC with AVX2 and no AVX-512) records them.
+the EMNIST report (2026-12-03, an AMD EPYC with AVX-512) records them.
 """
 import json
 import os
@@ -105,8 +106,8 @@ def test_first_epochs_of_committed_report_match_its_history(dataset, tmp_path):
         pd.testing.assert_frame_equal(rerun, recorded, check_exact=True)
     else:  # kernels differ in the last bits from one CPU to another, and the differences grow. An epoch's training
         # figures (means over all its batches) stay close; its validation figures, one snapshot of the weights taken at a
-        # high learning rate, swing more (EMNIST's first epoch on an EPYC with AVX-512: 83.53% against the recorded 81.63%,
-        # training accuracy 65.732% against 65.741%)
+        # high learning rate, swing more (EMNIST's first epoch on an EPYC with AVX-512: 83.53% against the 81.63% recorded on
+        # one without it by the 25-epoch report, training accuracy 65.732% against 65.741%)
         difference = (rerun - recorded).abs().max()
         assert difference.accuracy <= 0.005 and difference.loss <= 0.02, difference
         assert difference.val_accuracy <= 0.05 and difference.val_loss <= 0.2, difference
