@@ -2,10 +2,9 @@
 gives the committed test accuracy again.
 
 The full reruns train on the real data in ../shared/data (on 2 cores: about 7 minutes for MNIST on the Xeon with AMX,
-about four times as long on a CPU without AMX or AVX-512; 24 minutes of training for EMNIST's 35 epochs on an AMD EPYC with
-AVX-512), so they are marked `slow` and run with
-`make reproduce`. The first epochs of each (marked `committed`) are checked against the recorded history in a few minutes:
-`make check-reports`, which CI runs; `make test` runs neither.
+about four times as long on a CPU without AMX or AVX-512; 24 minutes of training for EMNIST on an AMD EPYC with
+AVX-512), so they are marked `slow` and run with `make reproduce`. The first epochs of each (marked `committed`) are
+checked against the recorded history in a few minutes: `make check-reports`, which CI runs; `make test` runs neither.
 On the machine model and library versions that made the committed run, the trained network must match bit for bit and
 the accuracy to the last digit (runs are deterministic there); the test loss to 1e-6 only, as an earlier EMNIST report's
 model was evaluated in batches of 256 images and then in batches of 256 views (`hcr.fit.eval_batch`), which moved
