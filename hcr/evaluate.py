@@ -20,8 +20,8 @@ from .calibrate import (accuracy_coverage, apply_temperature, expected_calibrati
                            negative_log_likelihood, plot_accuracy_coverage, plot_reliability)
 from .compare import accuracy_interval, per_class_recall_intervals
 from .core import HcrError, atomic_path, write_json
-
 from .data import Dataset, load_dataset
+from .export import refresh_metadata
 from .fit import eval_batch, make_batches
 from .model import single_view
 from .plots import image_grid
@@ -173,4 +173,5 @@ def evaluate_run(run_dir: str | Path, source: str | None = None, data_dir: str |
     for name, fig in figures.items(): save_figure(fig, out/'figures'/f'{name}.png')
 
     write_json(out/'metrics.json', metrics)
+    refresh_metadata(out)  # model.json, if the run has one, names this test accuracy
     return metrics

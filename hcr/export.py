@@ -31,7 +31,7 @@ from .runs import Run, load_model_file, load_run, save_model
 # %% auto #0
 __all__ = ['FORMATS', 'SUFFIXES', 'portable_model', 'quiet', 'collecting_cycles', 'check_format', 'atomic_dir',
            'fold_onnx_constants', 'export_model', 'calibration_images', 'preparation', 'model_metadata',
-           'check_formats', 'export_file_name', 'export_run', 'resave_portable']
+           'check_formats', 'export_file_name', 'export_run', 'write_metadata', 'refresh_metadata', 'resave_portable']
 
 # %% ../nbs/10_export.ipynb #915c0eb9
 def _without_training(config, float32: bool):
@@ -170,7 +170,7 @@ def preparation(dataset: str) -> dict:
                       f'box inside 28x28; {centring}; rounded to uint8')}
 
 def model_metadata(run: Run, files: dict, source_run: str | Path | None = None, extra: dict | None = None) -> dict:
-    "The JSON-ready description of the exported `files` ({format: path}) of `run`."
+    "The JSON-ready description of the exported `files` ({format: path}) of `run`, found at `source_run` (default: its path)."
     spec = get_spec(run.dataset)
     model = run.model
     return {
@@ -178,7 +178,7 @@ def model_metadata(run: Run, files: dict, source_run: str | Path | None = None, 
         'dataset': spec.name, 'dataset_title': spec.title,
         'classes': list(run.classes),
         'input': {'name': model.inputs[0].name, 'shape': [None, 28, 28, 1], 'layout': 'NHWC (batch, height, width, channel)',
-                  'dtype': 'float32', 'scaling': 'uint8 pixel / 255.0, so float32 in [0, 1] (hcr.preprocess.scale)',
+                  'dtype': 'float32', 'scaling': 'uint8 pixel / 255.0, so float32 in [0, 1] (hcr.runtime.to_float)',
                   'ink': 'white ink (255) on a black background (0)',
                   'orientation': 'upright, as a person reads the character' +
                                  ('; EMNIST images are stored transposed and hcr un-transposes them when reading' if spec.transposed else ''),
@@ -230,9 +230,33 @@ def export_run(run_dir: str | Path, formats=('onnx',), int8: bool = False, out_d
         extra['int8'] = {'quantization': 'full integer (weights and activations int8; float32 input and output)', 'calibration': where}
     for fmt, path in written.items():
         if fmt != 'saved_model': load_runtime(path, classes=run.classes)  # readable, and one output per character
+    return [*written.values(), write_metadata(run, out, name, written, extra, run_dir)]
+
+def _earlier_files(meta_path: Path, run: Run, out: Path) -> tuple[dict, dict]:
+    "The files an earlier export of the same model wrote into `out`, still there unchanged ({format: path}), and its int8 note."
+    try:
+        meta = json.loads(meta_path.read_text())
+        if meta['source_run']['model_sha256'] != sha256(run.path/'model.keras'): return {}, {}  # another model's files
+        kept = {fmt: out/e['file'] for fmt, e in meta['files'].items()
+                if (out/e['file']).exists() and (e['sha256'] is None or sha256(out/e['file']) == e['sha256'])}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError): return {}, {}  # none, or not one hcr wrote
+    return kept, ({'int8': meta['int8']} if 'litert_int8' in kept and 'int8' in meta else {})
+
+def write_metadata(run: Run, out: Path, name: str = 'model', written: dict | None = None, extra: dict | None = None,
+                   run_dir: str | Path | None = None) -> Path:
+    """Write `{name}.json` into `out` for the `written` files and those an earlier export of the same model left there;
+    the run is named '.' when `out` is its own folder (a report's run is made elsewhere and moved)."""
     meta_path = out/f'{name}.json'
-    atomic_write_text(meta_path, json.dumps(model_metadata(run, written, run_dir, extra), indent=2) + '\n')
-    return [*written.values(), meta_path]
+    kept, kept_extra = _earlier_files(meta_path, run, out)
+    source = '.' if out.resolve() == run.path.resolve() else (run_dir if run_dir is not None else run.path)
+    meta = model_metadata(run, {**kept, **(written or {})}, source, {**kept_extra, **(extra or {})})
+    atomic_write_text(meta_path, json.dumps(meta, indent=2) + '\n')
+    return meta_path
+
+def refresh_metadata(run_dir: str | Path) -> Path | None:
+    "Rewrite a run's own `model.json`, if it has one, with its test accuracy of now (`hcr.evaluate` calls it after evaluating)."
+    run = load_run(run_dir)
+    return write_metadata(run, run.path) if (run.path/'model.json').is_file() else None
 
 # %% ../nbs/10_export.ipynb #b2d67483
 def resave_portable(path: str | Path) -> Path:

@@ -32,7 +32,7 @@ def check_images(images) -> np.ndarray:
     return a
 
 def to_float(images) -> np.ndarray:
-    "Prepared uint8 images to float32 in [0, 1], bit for bit what `hcr.preprocess.scale` gives the Keras model."
+    "Prepared uint8 images to float32 in [0, 1], bit for bit what `hcr.fit.scale` gives the Keras model."
     return check_images(images).astype(np.float32) / np.float32(255)
 
 # %% ../nbs/11_runtime.ipynb #642ba068
