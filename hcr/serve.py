@@ -39,7 +39,8 @@ from .runtime import read_metadata
 # %% auto #0
 __all__ = ['MAX_BODY', 'SURE_THRESHOLD', 'TOP_K', 'FORMATS', 'STATIC', 'DATASETS', 'PAGE_TYPES', 'HEADERS', 'RequestError',
            'read_image_bytes', 'Predictor', 'run_name', 'describe_run', 'OnnxPredictor', 'load_predictors', 'data_url',
-           'predict_image', 'read_body', 'read_form', 'SecurityHeaders', 'make_app', 'Server', 'start_server', 'serve']
+           'predict_image', 'read_body', 'read_form', 'SecurityHeaders', 'make_app', 'listening_socket', 'http_url',
+           'Server', 'start_server', 'serve']
 
 # %% ../nbs/12_serve.ipynb #d1e0e05d
 MAX_BODY = 2 * 1024 * 1024   # bytes in one request
@@ -252,16 +253,26 @@ def make_app(predictors: dict | None = None, max_body: int = MAX_BODY, max_pixel
     return app
 
 # %% ../nbs/12_serve.ipynb #433308b5
+def listening_socket(host: str, port: int) -> socket.socket:
+    "A socket bound to `host`:`port` (0: a free port), or a clear `HcrError` before anything is served or printed."
+    if not 0 <= port <= 65535: raise HcrError(f'cannot listen on {host}:{port} (a port is a number from 0 to 65535)')
+    family = socket.AF_INET6 if ':' in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try: sock.bind((host, port))
+    except OSError as e:
+        sock.close()
+        raise HcrError(f'cannot listen on {host}:{port} ({e.strerror})') from None
+    return sock
+
+def http_url(host: str, port: int) -> str:
+    "The address of `host`:`port` for a browser (an IPv6 host in brackets)."
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}/"
+
 class Server:
     "A uvicorn server running an application in a background thread: `url`, `stop()`; also a context manager."
     def __init__(self, app, host: str = '127.0.0.1', port: int = 0, log_level: str = 'warning', timeout: float = 30):
-        family = socket.AF_INET6 if ':' in host else socket.AF_INET
-        self.socket = socket.socket(family, socket.SOCK_STREAM)
-        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try: self.socket.bind((host, port))
-        except OSError as e:
-            self.socket.close()
-            raise HcrError(f'cannot listen on {host}:{port} ({e.strerror})') from None
+        self.socket = listening_socket(host, port)
         self.host, self.port = host, self.socket.getsockname()[1]
         self.server = uvicorn.Server(uvicorn.Config(app, log_level=log_level, lifespan='off'))
         self.thread = threading.Thread(target=self.server.run, kwargs={'sockets': [self.socket]}, daemon=True)
@@ -274,9 +285,7 @@ class Server:
             raise HcrError(f'the server did not start on {host}:{self.port}')
 
     @property
-    def url(self) -> str:
-        host = f'[{self.host}]' if ':' in self.host else self.host
-        return f'http://{host}:{self.port}/'
+    def url(self) -> str: return http_url(self.host, self.port)
 
     def stop(self):
         "Stop serving and wait for the thread to end."
@@ -298,8 +307,11 @@ def serve(host: str = '127.0.0.1', port: int = 8000, models: list | dict | None 
     "Serve the drawing page and the API on uvicorn until interrupted. `models`: run folders, or predictors by dataset."
     predictors = models if isinstance(models, dict) else load_predictors(models, datasets)
     app = make_app(predictors, **kwargs)
+    sock = listening_socket(host, port)  # a bad or busy port: one clear error, before the address is printed
+    port = sock.getsockname()[1]  # the one taken, when 0 asked for a free one
     if host not in ('127.0.0.1', 'localhost', '::1'):
         print(f'hcr serve: listening on {host}: anyone who can reach port {port} there can use it', file=sys.stderr)
-    print(f"hcr serve: {', '.join(f'{d} ({p.name})' for d, p in predictors.items())} on http://{host}:{port}/",
+    print(f"hcr serve: {', '.join(f'{d} ({p.name})' for d, p in predictors.items())} on {http_url(host, port)}",
           file=sys.stderr)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, lifespan='off')
+    try: uvicorn.Server(uvicorn.Config(app, log_level=log_level, lifespan='off')).run(sockets=[sock])
+    finally: sock.close()
