@@ -186,7 +186,7 @@ def view_count(model: keras.Model) -> int:
     return len(SHIFTS) + (len(TURNS) + len(ZOOMS) if AVERAGED[model.name] else 0)
 
 def single_view(model: keras.Model) -> keras.Model:
-    "The network inside a model that wraps one (`shift_averaged`, either kind); any other model as it is."
+    "The network inside a model that wraps one (`shift_averaged`, either kind; in a calibrated one it gives log-probabilities); any other model as it is."
     inner = [layer for layer in model.layers if isinstance(layer, keras.Model)]
     return inner[0] if len(inner) == 1 else model
 

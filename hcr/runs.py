@@ -201,6 +201,8 @@ def load_run(path: str | Path) -> Run:
     "Read the run folder `path` (a model file inside it works too); the model itself loads when `Run.model` is first used."
     if path is None or not str(path).strip(): raise HcrError('no run folder given')
     path = Path(path)
+    if path.is_file() and path.suffix not in ('.keras', '.h5'):
+        raise HcrError(f'{path}: a file, not a run folder (nor a model file in one)')
     run_dir = path.parent if path.is_file() else path
     if not run_dir.is_dir(): raise HcrError(f'{path}: no such run folder')
     for name in ('run.json', 'labels.json'):

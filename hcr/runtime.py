@@ -66,7 +66,7 @@ def default_threads() -> int:
 
 def _check_file(path: Path, what: str) -> Path:
     if not path.is_file(): raise HcrError(f'{path}: no such {what} model file')
-    if path.stat().st_size == 0: raise HcrError(f'{path}: empty file, not a {what} model')
+    if path.stat().st_size == 0: raise HcrError(f'{path}: empty file, no {what} model in it')
     return path
 
 def _first_line(e: Exception) -> str:
@@ -198,11 +198,9 @@ class KerasModel(Runtime):
 
     def _open(self) -> int:
         os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
-        import keras
+        from hcr.runs import load_model_file  # the same checks and words as loading a run
         _check_file(self.path, 'Keras')
-        try: self.model = keras.saving.load_model(self.path, compile=False, safe_mode=True)
-        except Exception as e:  # Keras raises many types for a damaged file
-            raise HcrError(f'{self.path}: not a loadable Keras model ({_first_line(e)})') from None
+        self.model = load_model_file(self.path)
         if tuple(self.model.input_shape[1:]) != (28, 28, 1) or len(self.model.output_shape) != 2:
             raise HcrError(f'{self.path}: expected input (n, 28, 28, 1) and output (n, classes)')
         return int(self.model.output_shape[-1])
