@@ -26,10 +26,10 @@ from filelock import FileLock, Timeout
 from .core import HcrError, atomic_path, write_json
 
 # %% auto #0
-__all__ = ['RUN_FILES', 'LOCK_NAME', 'PENDING', 'VECTOR_FLAGS', 'RUN_NAMES', 'prepare_run_dir', 'save_model', 'lock_holder',
-           'hold_lock', 'run_lock', 'library_versions', 'git_commit', 'cpu_model', 'cpu_features', 'run_environment',
-           'read_json', 'load_model_file', 'Run', 'read_labels', 'load_run', 'config_differences', 'clean_temporary',
-           'clear_run', 'begin_run', 'mark_started']
+__all__ = ['RUN_FILES', 'LOCK_NAME', 'PENDING', 'VECTOR_FLAGS', 'RUN_NAMES', 'RUN_OUTPUTS', 'prepare_run_dir', 'save_model',
+           'lock_holder', 'hold_lock', 'run_lock', 'library_versions', 'git_commit', 'cpu_model', 'cpu_features',
+           'run_environment', 'read_json', 'load_model_file', 'Run', 'read_labels', 'load_run', 'config_differences',
+           'clean_temporary', 'clear_run', 'begin_run', 'mark_started']
 
 # %% ../nbs/03_runs.ipynb #cell-005
 RUN_FILES = ('model.keras', 'labels.json', 'run.json')  # what makes a folder a finished run
@@ -216,7 +216,10 @@ def load_run(path: str | Path) -> Run:
     return Run(run_dir, read_labels(run_dir), record, model_file)
 
 # %% ../nbs/03_runs.ipynb #runs-state
-RUN_NAMES = ('model.keras', 'model.h5', 'run.json', PENDING, 'history.csv', 'checkpoint.keras', 'backup')  # any of these: an hcr run
+RUN_NAMES = ('model.keras', 'model.h5', 'run.json', PENDING, 'checkpoint.keras')  # any of these: an hcr run (not history.csv: a common name)
+RUN_OUTPUTS = (*RUN_NAMES, 'history.csv', 'backup', 'labels.json', 'metrics.json', 'classification_report.csv',
+               'top_confusions.csv', 'figures', 'model.onnx', 'model.json', 'model.tflite', 'model.int8.tflite',
+               'saved_model')  # everything hcr writes into a run folder: all that --overwrite deletes
 
 def config_differences(old: TrainConfig, new: TrainConfig) -> list[str]:
     "The settings in which `new` differs from `old`, as 'name: old there, new here'."
@@ -241,14 +244,14 @@ def clean_temporary(run_dir: Path) -> list[Path]:
     return gone
 
 def clear_run(run_dir: Path):
-    "Delete everything in the run folder `run_dir` but its lock."
+    "Delete what hcr wrote into the run folder `run_dir` (`RUN_OUTPUTS`); a person's own files there stay."
     for p in run_dir.iterdir():
-        if p.name == LOCK_NAME: continue
+        if p.name not in RUN_OUTPUTS: continue
         if p.is_dir() and not p.is_symlink(): shutil.rmtree(p)
         else: p.unlink()
 
 def begin_run(run_dir: Path, config: TrainConfig, overwrite: bool = False) -> str:
-    "Check what the run folder `run_dir` holds against `config` (call it holding `run_lock`): 'new' (an empty folder; `mark_started` then records `config`), 'resume' (an interrupted run with the same settings) or 'finished' (a finished run with them); any other folder is refused with the way to go on. `overwrite`: start afresh, deleting the run that is there."
+    "Check what the run folder `run_dir` holds against `config` (call it holding `run_lock`): 'new' (an empty folder; `mark_started` then records `config`), 'resume' (an interrupted run with the same settings) or 'finished' (a finished run with them); any other folder is refused with the way to go on. `overwrite`: start afresh, deleting the run that is there (only what hcr wrote)."
     run_dir = Path(run_dir)
     clean_temporary(run_dir)
     present = sorted(p.name for p in run_dir.iterdir() if p.name != LOCK_NAME)
