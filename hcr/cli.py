@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import typing
 from contextlib import nullcontext
-
 from dataclasses import fields
 from pathlib import Path
 
@@ -84,14 +84,19 @@ def cmd_report(args) -> int:
 
 def cmd_compare(args) -> int:
     from hcr.compare import compare_runs, plot_disagreements
-    from hcr.evaluate import save_figure
+    from hcr.evaluate import figure_path, save_figure
+    if args.figure is not None: figure_path(args.figure)  # a bad name is refused before the comparison runs
     c = compare_runs(args.run_a, args.run_b, source=args.source, data_dir=args.data_dir)
-    if args.figure: save_figure(plot_disagreements(c.images, c.y_true, c.pred_a, c.pred_b, c.classes, names=c.names), args.figure)
     print(json.dumps(c.as_dict(), indent=2) if args.json else c.summary())
+    if args.figure is not None:
+        save_figure(plot_disagreements(c.images, c.y_true, c.pred_a, c.pred_b, c.classes, names=c.names), args.figure)
     return 0
 
 def cmd_sweep(args) -> int:
     from hcr.sweep import run_sweep
+    names = [name for name, *_ in args.parameters or []]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice: raise HcrError(f"{', '.join(twice)} given with more than one -p; give all of a setting's values after one -p")
     grid = {name: values for name, *values in args.parameters or []}
     sweep_dir = Path(args.sweep_dir or Path('reports')/'sweeps'/'-'.join([args.dataset, *grid]))
     table, failed = run_sweep(config_from_args(args), grid, sweep_dir)
@@ -234,4 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print('hcr: interrupted', file=sys.stderr)
         status = 130
+    except BrokenPipeError:  # the reader went away (`hcr predict ... | head`): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's flush at exit must not fail again
+        status = 1
     sys.exit(status)

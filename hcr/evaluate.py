@@ -30,7 +30,7 @@ from .runs import load_run
 
 # %% auto #0
 __all__ = ['Evaluation', 'evaluate_model', 'classification_table', 'plot_confusion_matrix', 'top_confusions', 'plot_mistakes',
-           'plot_learning_curves', 'save_figure', 'evaluate_run']
+           'plot_learning_curves', 'figure_path', 'save_figure', 'evaluate_run']
 
 # %% ../nbs/05_evaluate.ipynb #9d7652f9
 @dataclass
@@ -127,11 +127,22 @@ def plot_learning_curves(history: pd.DataFrame) -> plt.Figure:
     return fig
 
 # %% ../nbs/05_evaluate.ipynb #d1bfd219
+def figure_path(path: str | Path) -> Path:
+    "`path` if a PNG figure can be written there (checked before the work that makes it), else a clear `HcrError`."
+    path = Path(path)
+    if not str(path).strip() or path.name in ('', '.', '..'): raise HcrError('no figure file given (an empty name)')
+    if path.suffix.lower() != '.png': raise HcrError(f'{path}: figures are PNG files; give a name ending in .png')
+    if path.is_dir(): raise HcrError(f'{path}: is a folder; give a file name ending in .png')
+    return path
+
 def save_figure(fig: plt.Figure, path: str | Path) -> Path:
     "Save `fig` as a PNG atomically and close it."
-    with atomic_path(path) as tmp: fig.savefig(tmp, dpi=110, bbox_inches='tight')
-    plt.close(fig)
-    return Path(path)
+    path = figure_path(path)
+    try:
+        with atomic_path(path) as tmp: fig.savefig(tmp, format='png', dpi=110, bbox_inches='tight')
+    except OSError as e: raise HcrError(f'{path}: cannot write the figure ({e.strerror})') from None
+    finally: plt.close(fig)
+    return path
 
 def evaluate_run(run_dir: str | Path, source: str | None = None, data_dir: str | Path | None = None) -> dict:
     "Evaluate the run in `run_dir` on its dataset's test split; write metrics, tables and figures; return the metrics."

@@ -120,7 +120,9 @@ class Prediction:
 def expand_paths(items: list) -> list[Path]:
     "Files as given, and the image files inside any folders, sorted."
     paths = []
-    for item in map(Path, items):
+    for item in items:
+        if not str(item).strip(): raise HcrError('no image file given (an empty name)')  # Path('') would be this folder
+        item = Path(item)
         if item.is_dir(): paths += sorted(p for p in item.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         else: paths.append(item)
     return paths

@@ -138,6 +138,7 @@ def test_expand_paths_image_files_only(tmp_path):
     paths = expand_paths([folder, explicit, str(folder/'b.png')])
     assert [p.name for p in paths] == ['A.JPG', 'b.png', 'c.jpeg', 'd.bmp', 'explicit.txt', 'b.png']
     assert all(p.is_file() for p in paths)
+    with pytest.raises(HcrError, match=r'no image file given \(an empty name\)'): expand_paths([folder, ''])  # not '.'
 
 # ---------------------------------------------------------------------------------------------- predictions
 
@@ -305,3 +306,15 @@ def test_predict_with_onnx_imports_no_tensorflow(digits, run_dir, tmp_path):
     for args in ([paths[7]], [letter, '--dataset', 'emnist'], [paths[7], '--model', run_dir, '--runtime', 'onnx']):
         assert predict_in_fresh_process(*args) == 'STATUS 0 HEAVY', args
     assert predict_in_fresh_process(paths[7], '--model', run_dir, '--runtime', 'keras').split()[:4] == ['STATUS', '0', 'HEAVY', 'tensorflow']
+
+
+def test_predict_into_a_closed_pipe_stops_quietly(digits, tmp_path):
+    "`hcr predict FOLDER | head -1`: the reader goes away after one line; hcr stops without a traceback."
+    paths, _ = digits
+    for i in range(300): (tmp_path/f'{i:03}.png').write_bytes(paths[i % 10].read_bytes())
+    proc = subprocess.Popen([sys.executable, '-m', 'hcr', 'predict', str(tmp_path), '--json'], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    proc.stdout.readline()
+    proc.stdout.close()  # as head does after its line
+    _, err = proc.communicate(timeout=300)
+    assert 'Traceback' not in err and 'BrokenPipe' not in err, err[-2000:]
