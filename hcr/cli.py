@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 import typing
+import warnings
 from contextlib import nullcontext
 from dataclasses import fields
 from pathlib import Path
@@ -101,7 +102,7 @@ def cmd_sweep(args) -> int:
     sweep_dir = Path(args.sweep_dir or Path('reports')/'sweeps'/'-'.join([args.dataset, *grid]))
     table, failed = run_sweep(config_from_args(args), grid, sweep_dir)
     for name, error in failed.items(): print(f'hcr: error: {name}: {error}', file=sys.stderr)
-    print(f'{len(table)} runs finished; summary in {sweep_dir/"summary.md"} and {sweep_dir/"summary.html"}')
+    print(f'{len(table)} runs finished' + (f'; summary in {sweep_dir/"summary.md"} and {sweep_dir/"summary.html"}' if len(table) else ''))
     return 1 if failed else 0
 
 def cmd_export(args) -> int:
@@ -230,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     "Run the `hcr` command line; exit with its status."
     args = make_parser().parse_args(argv)
     quiet_tensorflow(args.verbose)  # before any command imports TensorFlow
+    warnings.formatwarning = lambda message, *_, **__: f'hcr: warning: {message}\n'  # one line, not Python's two
     # on SIGTERM unwind like Ctrl-C, so that temporary files and folders are removed on the way out
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try: status = args.func(args)

@@ -17,8 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['HcrError', 'check_choice', 'atomic_path', 'atomic_write_text', 'write_json', 'quiet_tensorflow', 'drop_log_lines',
-           'fds_to', 'log_lines_filtered', 'QuietFirstImport', 'quiet_tensorflow_import']
+__all__ = ['HcrError', 'check_choice', 'atomic_path', 'atomic_write_text', 'write_json', 'make_folder', 'quiet_tensorflow',
+           'drop_log_lines', 'fds_to', 'log_lines_filtered', 'QuietFirstImport', 'quiet_tensorflow_import']
 
 # %% ../nbs/00_core.ipynb #cell-006
 class HcrError(Exception):
@@ -54,6 +54,12 @@ def write_json(path: str | Path, obj) -> Path:
     atomic_write_text(path, json.dumps(obj, indent=2) + '\n')
     return Path(path)
 
+def make_folder(path: str | Path, what: str = 'folder') -> Path:
+    "Create the folder `path` with its parents, or a clear `HcrError` naming it as `what` and saying why it cannot be."
+    try: Path(path).mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise HcrError(f'{path}: cannot make the {what} there ({e.strerror})') from None
+    return Path(path)
+
 # %% ../nbs/00_core.ipynb #core-quiet
 def _errors_only(record: logging.LogRecord) -> bool: return record.levelno >= logging.ERROR
 
@@ -64,6 +70,7 @@ def quiet_tensorflow(verbose: bool = False):
     # Python: e.g. the retracing warning of a second model's predict. A filter, not a level: in a notebook kernel TensorFlow
     # sets its logger's level to INFO when it first logs.
     logging.getLogger('tensorflow').addFilter(_errors_only)
+    logging.getLogger('absl').addFilter(_errors_only)  # e.g. TFDS's 'Variant folder ... has no dataset_info.json'
 
 # %% ../nbs/00_core.ipynb #core-drop-log
 _LOG_ENTRY = re.compile(r'([IWEF])\d{4} [\d:.]+ +\d+ \S+:\d+\] ')  # severity, date, time, thread, file:line
@@ -116,11 +123,15 @@ class QuietFirstImport(importlib.abc.MetaPathFinder):
 
     def find_spec(self, fullname, path=None, target=None):
         if fullname != self.name: return None
+        at = sys.meta_path.index(self)
         sys.meta_path.remove(self)
-        spec = importlib.util.find_spec(fullname)  # from the other finders
+        try: spec = importlib.util.find_spec(fullname)  # from the other finders
+        # back in place until the module is loaded: a lookup alone (TFDS's `importlib.util.find_spec('tensorflow')`) loads nothing
+        finally: sys.meta_path.insert(at, self)
         if spec is not None and spec.loader is not None:
             exec_module = spec.loader.exec_module
             def exec_quietly(module):
+                if self in sys.meta_path: sys.meta_path.remove(self)  # loading now: step aside for good
                 with log_lines_filtered(): exec_module(module)
             spec.loader.exec_module = exec_quietly  # this loader object serves this module only
         return spec

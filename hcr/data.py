@@ -23,9 +23,10 @@ from .core import HcrError, atomic_path, check_choice
 
 
 # %% auto #0
-__all__ = ['EMNIST_BALANCED_CLASSES', 'DATASETS', 'SPLITS', 'SOURCES', 'SAMPLE_DIR', 'sha256', 'read_idx', 'write_idx',
-           'DatasetSpec', 'get_spec', 'find_files', 'read_mapping', 'classes', 'Dataset', 'transpose_images',
-           'load_idx', 'load_tfds', 'resolve_source', 'load_dataset', 'ink_extent']
+__all__ = ['EMNIST_BALANCED_CLASSES', 'DATASETS', 'SPLITS', 'SOURCES', 'SAMPLE_DIR', 'IDX_NEEDS_DIR', 'sha256', 'read_idx',
+           'write_idx', 'DatasetSpec', 'get_spec', 'find_files', 'read_mapping', 'classes', 'Dataset',
+           'transpose_images', 'load_idx', 'load_tfds', 'resolve_source', 'check_local_files', 'load_dataset',
+           'ink_extent']
 
 # %% ../nbs/00_data.ipynb #data-sha
 def sha256(path: str | Path) -> str:
@@ -156,7 +157,7 @@ def find_files(name: str, split: str, data_dir: str | Path) -> tuple[Path, Path]
     missing = [f for f, p in zip(spec.files[split], found) if p is None]
     if missing:
         raise HcrError(f"{data_dir}: no {spec.title} {split} files ({', '.join(missing)}[.gz]); "
-                       "point data_dir at the folder holding them, or use source='tfds' or source='sample'")
+                       "point data_dir (--data-dir) at the folder holding them, or use the source 'tfds' or 'sample' (--source)")
     return tuple(found)
 
 # %% ../nbs/00_data.ipynb #cell-021
@@ -245,7 +246,7 @@ def load_idx(name: str, split: str, data_dir: str | Path, source: str = 'idx') -
 SAMPLE_DIR = Path(str(importlib.resources.files('hcr')))/'sample_data'
 
 # %% ../nbs/00_data.ipynb #cell-030
-_OFFLINE_HINT = "use source='idx' with data_dir pointing at the IDX files, or source='sample' for the bundled sample"
+_OFFLINE_HINT = "use the source 'idx' (--source) with data_dir (--data-dir) pointing at the IDX files, or the source 'sample' for the bundled sample"
 
 def _online(host: str = 'storage.googleapis.com', port: int = 443, timeout: float = 3.0) -> bool:
     "Whether `host` answers within `timeout` seconds."
@@ -285,13 +286,22 @@ def resolve_source(name: str, split: str = 'train', source: str = 'auto', data_d
                   '(pass data_dir or set HCR_DATA_DIR for the full data)', stacklevel=2)
     return 'sample'
 
+IDX_NEEDS_DIR = "the source 'idx' needs data_dir (--data-dir), the folder holding the IDX files"
+
+def check_local_files(name: str, source: str, data_dir: str | Path | None = None):
+    "Refuse at once what `load_dataset` would refuse later: the source 'idx' without its train and test files."
+    if source != 'idx': return
+    data_dir = data_dir or os.environ.get('HCR_DATA_DIR')
+    if not data_dir: raise HcrError(IDX_NEEDS_DIR)
+    for split in SPLITS: find_files(name, split, data_dir)
+
 def load_dataset(name: str, split: str = 'train', source: str = 'auto',
                  data_dir: str | Path | None = None, verbose: bool = False) -> Dataset:
     "Load `split` of dataset `name` ('mnist' or 'emnist') from `source` ('auto', 'idx', 'tfds' or 'sample')."
     source = resolve_source(name, split, source, data_dir)
     data_dir = data_dir or os.environ.get('HCR_DATA_DIR')
     if source == 'idx':
-        if not data_dir: raise HcrError("source='idx' needs data_dir, the folder holding the IDX files")
+        if not data_dir: raise HcrError(IDX_NEEDS_DIR)
         ds = load_idx(name, split, data_dir)
     elif source == 'sample': ds = load_idx(name, split, SAMPLE_DIR, source='sample')
     else: ds = load_tfds(name, split, data_dir)

@@ -16,8 +16,8 @@ from dataclasses import fields
 from pathlib import Path
 
 from .config import TrainConfig
-from .core import HcrError, atomic_write_text
-from .data import get_spec, resolve_source
+from .core import HcrError, atomic_write_text, make_folder
+from .data import check_local_files, get_spec, resolve_source
 from .runs import hold_lock
 
 # %% auto #0
@@ -74,7 +74,8 @@ def _private_umask() -> int:
 def run_report(config: TrainConfig, reports_dir: str | Path = 'reports', progress: bool = True, folder: str | None = None) -> Path:
     "Run the report notebook for `config` into `reports/<dataset>/` or `reports/<folder>/` (report.ipynb, report.html, run/); return it."
     final = Path(reports_dir)/folder if folder else report_dir(config, reports_dir)
-    final.parent.mkdir(parents=True, exist_ok=True)
+    check_local_files(config.dataset, config.source, config.data_dir)  # now, not minutes later inside the notebook
+    make_folder(final.parent, 'reports folder')
     with hold_lock(final.parent/f'.{final.name}.lock', final):  # one report into `final` at a time
         _remove_dead_work(final)
         return _run_report(config, reports_dir, final, progress)

@@ -16,7 +16,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from .config import TrainConfig
-from .core import HcrError, atomic_write_text
+from .core import HcrError, atomic_write_text, make_folder
 from .report import run_report, write_index
 
 # %% auto #0
@@ -87,6 +87,7 @@ def write_summary(sweep_dir: str | Path, table: pd.DataFrame, failed: dict) -> P
 def run_sweep(base: TrainConfig, grid: dict, sweep_dir: str | Path, progress: bool = True) -> tuple[pd.DataFrame, dict]:
     "Run the report for every combination (`sweep_configs`) into `sweep_dir`, skipping finished ones; the summary and the failures."
     combos, failed = sweep_configs(base, grid), {}
+    make_folder(sweep_dir, 'sweep folder')
     for name, config in tqdm(combos, desc='sweep', unit='run', disable=not progress):
         if (Path(sweep_dir)/name/'run'/'metrics.json').is_file(): continue  # finished in an earlier sweep
         try: run_report(config, sweep_dir, progress=False, folder=name)
