@@ -29,7 +29,8 @@ __all__ = ['add_config_arguments', 'config_from_args', 'cmd_train', 'cmd_evaluat
 # %% ../nbs/08_cli.ipynb #cell-005
 def add_config_arguments(parser: argparse.ArgumentParser):
     "One flag per `TrainConfig` field, with its type, choices, default and its documentation as help."
-    hints, docs = typing.get_type_hints(TrainConfig), docments(TrainConfig)
+    hints = typing.get_type_hints(TrainConfig)
+    docs = {k: (v or '').replace('None: ', 'by default ') for k, v in docments(TrainConfig).items()}  # None is the API's, not a flag's
     for f in fields(TrainConfig):
         kind = next(t for t in typing.get_args(hints[f.name]) or (hints[f.name],) if t is not type(None))
         flag, shown = '--' + f.name.replace('_', '-'), '' if f.default is None else f' (default: {f.default})'
@@ -158,7 +159,8 @@ def make_parser() -> argparse.ArgumentParser:
     e.set_defaults(func=cmd_evaluate)
 
     r = sub.add_parser('report', parents=[common], help='train and render a report notebook with papermill',
-                       description='Run the report notebook with papermill into <reports-dir>/<dataset>/ (report.ipynb, '
+                       description='Run the report notebook with papermill into <reports-dir>/<dataset>/ (<dataset>-sample/ for the '
+                                   'bundled sample: report.ipynb, '
                                    'report.html and the run folder), then update <reports-dir>/README.md. A failed run '
                                    'leaves the previous report in place. Takes every setting hcr train takes.')
     add_config_arguments(r)
@@ -179,11 +181,11 @@ def make_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser('compare', parents=[common], help='compare two runs on the same test set',
                        description="Compare two runs of one dataset on the test set both were evaluated on: each "
-                                   "accuracy with its 95%% interval, the difference with McNemar's exact test, the "
+                                   "accuracy with its 95% interval, the difference with McNemar's exact test, the "
                                    "classes whose F1 changed most, and (with --figure) the images they disagree on.")
     c.add_argument('run_a', metavar='RUN_A', help='a run folder (evaluated: it has metrics.json)')
     c.add_argument('run_b', metavar='RUN_B', help='another run folder of the same dataset')
-    _test_data_options(c, "RUN_A's source")
+    _test_data_options(c, 'the source RUN_A was evaluated on')
     c.add_argument('--figure', metavar='PNG', help='save a grid of the images on which the two disagree')
     c.add_argument('--json', action='store_true', help='print JSON for scripts')
     c.set_defaults(func=cmd_compare)
@@ -219,7 +221,7 @@ def make_parser() -> argparse.ArgumentParser:
                                    'GET /api/health); it predicts with the ONNX models, without TensorFlow.')
     s.add_argument('--model', metavar='RUN_DIR', action='append', help='a run folder to serve (repeatable; default: '
                                                                        'the bundled digits and letters models)')
-    s.add_argument('--dataset', action='append', help='mnist and/or emnist: the bundled models to serve')
+    s.add_argument('--dataset', action='append', help='without --model: mnist and/or emnist, the bundled models to serve')
     s.add_argument('--host', default='127.0.0.1', help='address to listen on (default 127.0.0.1: this machine only)')
     s.add_argument('--port', type=int, default=8000, help='port (default 8000)')
     s.set_defaults(func=cmd_serve)

@@ -152,7 +152,7 @@ def recorded_test_files(run_dir: Path) -> dict:
 
 def compare_runs(run_a: str | Path, run_b: str | Path, source: str | None = None, data_dir: str | Path | None = None,
                  level: float = 0.95) -> Comparison:
-    "Compare the runs in `run_a` and `run_b` on their shared test set (read from `run_a`'s recorded source unless given)."
+    "Compare the runs in `run_a` and `run_b` on their shared test set (read from the source `run_a` was evaluated on unless given)."
     a, b = load_run(run_a), load_run(run_b)
     if a.dataset != b.dataset: raise HcrError(f'cannot compare runs of different datasets: {a.dataset} ({run_a}) and {b.dataset} ({run_b})')
     files = recorded_test_files(a.path)
@@ -160,7 +160,8 @@ def compare_runs(run_a: str | Path, run_b: str | Path, source: str | None = None
         raise HcrError(f'cannot compare runs evaluated on different test sets: the test files recorded in {run_a} and {run_b} differ')
     if a.classes != b.classes: raise HcrError(f'cannot compare runs with different classes ({run_a}, {run_b})')
     params = a.record['params']
-    test = load_dataset(a.dataset, 'test', source=source or params['source'], data_dir=data_dir or params['data_dir'])
+    evaluated = json.loads((a.path/'metrics.json').read_text())['data'].get('source')  # may differ from training's
+    test = load_dataset(a.dataset, 'test', source=source or evaluated or params['source'], data_dir=data_dir or params['data_dir'])
     check_files(test, files, 'the runs')
     preds = [predict_probabilities(r.model, test.images).argmax(1) for r in (a, b)]
     return compare_predictions(test.labels, *preds, a.classes, names=(str(run_a), str(run_b)), level=level, images=test.images)

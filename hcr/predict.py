@@ -151,11 +151,12 @@ def load_predictor(run_dir: str | Path | None = None, dataset: str = 'mnist', ru
         path = bundled_model(dataset)
         meta = read_metadata(path)
         return Predictor(load_runtime(path, 'onnx'), tuple(meta['classes']), meta['dataset'], f'the bundled {dataset} model')
-    if not Path(run_dir).exists(): raise HcrError(f'{run_dir}: no model there; train one (hcr train) or pass --model RUN_DIR')
+    if not Path(run_dir).exists(): raise HcrError(f'{run_dir}: no such run folder (without one, the bundled model of the dataset is used)')
     run = load_run(run_dir)
     runtime = runtime or ('onnx' if (run.path/'model.onnx').is_file() else 'keras')
     path = run.model_file if runtime == 'keras' else run.path/RUNTIME_FILES[runtime]
     if not path.is_file():
+        if runtime == 'keras': raise HcrError(f'{run.path}: no {path.name}, so no trained model to run; train it again')
         raise HcrError(f'{run.path}: no {path.name}; export it with `hcr export {run.path} --format {runtime}`')
     return Predictor(load_runtime(path, runtime, classes=run.classes), run.classes, run.dataset, str(run.path))
 

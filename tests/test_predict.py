@@ -216,7 +216,7 @@ def test_predict_files_matches_predict_arrays(run, digits, tmp_path):
 
 def test_load_predictor_missing(tmp_path):
     with pytest.raises(HcrError) as info: load_predictor(tmp_path/'no-such-run')
-    assert 'no model there' in str(info.value) and str(tmp_path/'no-such-run') in str(info.value)
+    assert 'no such run folder' in str(info.value) and str(tmp_path/'no-such-run') in str(info.value)
 
 
 def test_load_run_not_a_run_folder(tmp_path):

@@ -107,7 +107,7 @@ def test_run_records_what_redoes_it(sample_run):
     (['train', '--logit-adjustment', '-1'], 'logit adjustment must be a number from 0 to 10'),
     (['train', '--strategy', 'multiworker', '--source', 'sample'], 'needs TF_CONFIG'),
     (['evaluate', '/nonexistent/run'], 'no such run folder'),
-    (['predict', 'x.png', '--model', '/nonexistent'], 'no model there'),
+    (['predict', 'x.png', '--model', '/nonexistent'], 'no such run folder (without one'),
     (['predict', ''], 'no image file given (an empty name)'),
     (['sweep', '--source', 'sample', '-p', 'seed', '0', '-p', 'seed', '1'], 'seed given with more than one -p'),
     (['compare', 'a', 'b', '--figure', 'fig'], 'fig: figures are PNG files; give a name ending in .png'),
