@@ -13,16 +13,15 @@ setuptools.setup(
     keywords=cfg['keywords'],
     author=cfg['author'],
     author_email=cfg['author_email'],
-    license='Apache Software License 2.0',
+    license='Apache-2.0',  # an SPDX expression: setuptools no longer wants the license classifier
     url=cfg['git_url'],
     classifiers=[
         'Development Status :: 3 - Alpha',
         'Intended Audience :: Science/Research',
-        'License :: OSI Approved :: Apache Software License',
         'Programming Language :: Python :: 3.11',
         'Topic :: Scientific/Engineering :: Image Recognition',
     ],
-    packages=setuptools.find_packages(include=['hcr', 'hcr.*']),
+    packages=setuptools.find_namespace_packages(include=['hcr', 'hcr.*']),  # data folders too: no 'absent from packages' warnings
     package_data={'hcr': ['sample_data/*/*', 'report.ipynb', 'static/*', 'bundled/*']},
     include_package_data=True,
     install_requires=shlex.split(cfg.get('requirements', '')),
