@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from hcr.report import write_index
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which('chromium') or shutil.which('chromium-browser')
 
@@ -27,7 +29,7 @@ def sample_report(tmp_path_factory):
     return reports
 
 
-def test_report_writes_notebook_html_run_and_index(sample_report):
+def test_report_writes_notebook_html_run_and_index(sample_report, tmp_path):
     folder = sample_report/'mnist-sample'
     assert sorted(p.name for p in folder.iterdir()) == ['report.html', 'report.ipynb', 'run']
     metrics = json.loads((folder/'run'/'metrics.json').read_text())
@@ -39,7 +41,10 @@ def test_report_writes_notebook_html_run_and_index(sample_report):
     assert 'def ' not in html  # code cells are left out of the HTML
     assert 'WARNING:tensorflow' not in html and 'absl::InitializeLog' not in html  # no library noise, C++ or Python
     assert html.count('src="data:image/png;base64,') == 9  # the figures are embedded, whatever MPLBACKEND says
-    index = (sample_report/'README.md').read_text()
+    assert 'mnist-sample' not in (sample_report/'README.md').read_text()  # scratch: the committed table stays as it is
+    listed = tmp_path/'reports'
+    shutil.copytree(folder, listed/'mnist')  # the same report as a committed one
+    index = write_index(listed).read_text()
     accuracy = f"{metrics['test_accuracy']:.2%}"
     assert re.search(rf'\| MNIST \| {re.escape(accuracy)} \| [0-9.]+%–[0-9.]+% \| [0-9.]+% \| 0\.[0-9]+ \(before calibration 0\.[0-9]+\) \| 1 \| default \| sample', index)
     assert not [p for p in sample_report.iterdir() if p.name.startswith('.')]  # no temporary folders left
