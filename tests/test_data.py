@@ -354,7 +354,7 @@ def test_tfds_offline_is_fast_and_clear(tmp_path, monkeypatch):
     for name in ('mnist', 'emnist'):
         with pytest.raises(HcrError) as info:
             load_dataset(name, 'train', source='tfds', data_dir=tmp_path)
-        assert "source='sample'" in str(info.value) and 'no network' in str(info.value)
+        assert "the source 'sample'" in str(info.value) and 'no network' in str(info.value)
 
 
 @pytest.mark.parametrize('name, n_classes', [('mnist', 10), ('emnist', 47)])
@@ -395,7 +395,7 @@ def test_idx_source_needs_data_dir(monkeypatch):
 def test_idx_missing_files_named(tmp_path):
     with pytest.raises(HcrError) as info: load_dataset('mnist', 'test', source='idx', data_dir=tmp_path)
     message = str(info.value)
-    assert str(tmp_path) in message and 't10k-images-idx3-ubyte' in message and "source='sample'" in message
+    assert str(tmp_path) in message and 't10k-images-idx3-ubyte' in message and "'sample' (--source)" in message
 
 # ---------------------------------------------------------------------------------------------- bad IDX datasets
 

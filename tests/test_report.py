@@ -53,12 +53,20 @@ def test_report_writes_notebook_html_run_and_index(sample_report, tmp_path):
 def test_failed_report_keeps_previous_and_names_the_cell(sample_report):
     folder = sample_report/'mnist-sample'
     before = (folder/'report.html').read_bytes()
-    # the data folder exists but holds no IDX files: the notebook's data cell fails
-    failed = hcr('report', '--dataset', 'mnist', '--source', 'idx', '--data-dir', sample_report, '--epochs', 1,
+    # missing IDX files are refused before the notebook starts; files that are there but not IDX fail in its data cell
+    missing = hcr('report', '--dataset', 'mnist', '--source', 'idx', '--data-dir', sample_report, '--epochs', 1,
+                  '--reports-dir', sample_report)
+    assert missing.returncode == 1 and missing.stderr.startswith(f'hcr: error: {sample_report}: no MNIST train files')
+    garbage = sample_report.parent/'garbage-idx'
+    garbage.mkdir()
+    for name in ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'):
+        (garbage/name).write_bytes(b'not an IDX file')
+    failed = hcr('report', '--dataset', 'mnist', '--source', 'idx', '--data-dir', garbage, '--epochs', 1,
                  '--reports-dir', sample_report)
     assert failed.returncode == 1
-    assert re.search(r'hcr: error: report failed in cell \d+: HcrError: .*no MNIST train files', failed.stderr)
+    assert re.search(r'hcr: error: report failed in cell \d+: HcrError: .*train-images-idx3-ubyte', failed.stderr), failed.stderr[-1000:]
     assert (folder/'report.html').read_bytes() == before
+    assert not (sample_report/'mnist').exists()  # the failed report left no folder of its own
     assert not [p for p in sample_report.iterdir() if p.name.startswith('.')]
 
 
