@@ -20,9 +20,11 @@ from .core import HcrError, atomic_write_text, make_folder
 from .report import run_report, write_index
 
 # %% auto #0
-__all__ = ['METRICS', 'parse_setting', 'sweep_configs', 'summarise', 'write_summary', 'run_sweep']
+__all__ = ['KIND_WORDS', 'METRICS', 'parse_setting', 'sweep_configs', 'summarise', 'write_summary', 'run_sweep']
 
 # %% ../nbs/15_sweep.ipynb #sw-005
+KIND_WORDS = {int: 'a whole number', float: 'a number', str: 'a word'}  # what a setting's value must be, in words
+
 def parse_setting(name: str, text: str):
     "The value of `TrainConfig` field `name` written as `text` ('none' for None, 'true'/'false' for a flag)."
     hints = typing.get_type_hints(TrainConfig)
@@ -35,7 +37,7 @@ def parse_setting(name: str, text: str):
         if text.lower() not in ('true', 'false'): raise HcrError(f'{name} takes true or false, got {text!r}')
         return text.lower() == 'true'
     try: return kind(text)
-    except ValueError: raise HcrError(f'{name} takes a {kind.__name__}, got {text!r}') from None
+    except ValueError: raise HcrError(f"{name} takes {KIND_WORDS.get(kind, 'a ' + kind.__name__)}, got {text!r}") from None
 
 def sweep_configs(base: TrainConfig, grid: dict) -> list[tuple[str, TrainConfig]]:
     "Every combination of `grid`'s values (field name -> values) on top of `base`, with a folder name for each."
