@@ -90,8 +90,8 @@ def _run_report(config: TrainConfig, reports_dir: str | Path, final: Path, progr
     import papermill as pm
     work = Path(tempfile.mkdtemp(prefix=f'.{final.name}-', dir=final.parent))
     os.chmod(work, 0o777 & ~_private_umask())  # mkdtemp makes it private; the report is an ordinary folder
-    params = {**config.as_dict(), 'data_dir': str(Path(config.data_dir).resolve()) if config.data_dir else None,
-              'out_dir': str((work/'run').resolve())}
+    # no out_dir: the notebook's default, run/ beside it, holds wherever the finished report is moved
+    params = {**config.as_dict(), 'data_dir': str(Path(config.data_dir).resolve()) if config.data_dir else None}
     os.environ['HCR_COMMAND'] = report_command(config, reports_dir)  # the kernel records it in run.json
     try:
         try:
