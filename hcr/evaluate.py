@@ -152,8 +152,9 @@ def evaluate_run(run_dir: str | Path, source: str | None = None, data_dir: str |
     if not os.access(out, os.W_OK): raise HcrError(f'{out}: cannot write the results there (read-only)')
     params = run.record['params']
     if data_dir is not None and source is None: source = 'idx'  # a folder given: read its files, whatever the run read
+    own = (source or params['source']) == params['source']  # the run's data folder is for the run's own source only
     test = load_dataset(run.dataset, 'test', source=source or params['source'],
-                        data_dir=data_dir or params['data_dir'])
+                        data_dir=data_dir or (params['data_dir'] if own else None))
     ev = evaluate_model(run.model, test)
     temperature = model_temperature(run.model)
     uncalibrated = apply_temperature(ev.probs, 1 / temperature)  # what the network gave before its temperature

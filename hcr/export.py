@@ -87,7 +87,7 @@ SUFFIXES = {'onnx': '.onnx', 'litert': '.tflite', 'saved_model': ''}
 
 def check_format(format: str) -> str:
     "`format` if hcr can export it, else a clear `HcrError`."
-    return check_choice(format, FORMATS, 'export format (or all)')
+    return check_choice(format, FORMATS, 'export format')
 
 @contextmanager
 def atomic_dir(path: str | Path):
@@ -205,7 +205,7 @@ def check_formats(formats) -> tuple[str, ...]:
     "The formats to export: a name, 'all', or a list of names; a clear `HcrError` for an unknown one."
     formats = [formats] if isinstance(formats, str) else list(formats)
     if 'all' in formats: formats = list(FORMATS)
-    for f in formats: check_format(f)
+    for f in formats: check_choice(f, [*FORMATS, 'all'], 'export format')  # 'all' is a choice here
     return tuple(dict.fromkeys(formats))
 
 def export_file_name(format: str, name: str = 'model', int8: bool = False) -> str:

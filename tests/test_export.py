@@ -207,7 +207,7 @@ def test_export_of_a_folder_without_a_model(tmp_path):
 
 def test_unknown_format(tmp_path):
     run = run_copy(tmp_path)
-    with pytest.raises(HcrError, match=r"unknown export format \(or all\) 'tfjs': choose one of onnx, litert, saved_model"):
+    with pytest.raises(HcrError, match=r"unknown export format 'tfjs': choose one of onnx, litert, saved_model, all"):
         export_run(run, ['onnx', 'tfjs'])
     assert sorted(p.name for p in run.iterdir()) == ['labels.json', 'model.keras', 'run.json']
 
