@@ -21,7 +21,7 @@ setuptools.setup(
         'Programming Language :: Python :: 3.11',
         'Topic :: Scientific/Engineering :: Image Recognition',
     ],
-    packages=setuptools.find_namespace_packages(include=['hcr', 'hcr.*']),  # data folders too: no 'absent from packages' warnings
+    packages=setuptools.find_namespace_packages(include=['hcr', 'hcr.*'], exclude=['*__pycache__']),  # data folders too: no 'absent from packages' warnings
     package_data={'hcr': ['sample_data/*/*', 'report.ipynb', 'static/*', 'bundled/*']},
     include_package_data=True,
     install_requires=shlex.split(cfg.get('requirements', '')),

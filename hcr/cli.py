@@ -161,7 +161,7 @@ def make_parser() -> argparse.ArgumentParser:
     r = sub.add_parser('report', parents=[common], help='train and render a report notebook with papermill',
                        description='Run the report notebook with papermill into <reports-dir>/<dataset>/ (<dataset>-sample/ for the '
                                    'bundled sample: report.ipynb, '
-                                   'report.html and the run folder), then update <reports-dir>/README.md. A failed run '
+                                   'report.html and the run folder), then update <reports-dir>/README.md (not for a report on the sample). A failed run '
                                    'leaves the previous report in place. Takes every setting hcr train takes.')
     add_config_arguments(r)
     r.add_argument('--reports-dir', default='reports', help='where reports go (default: reports, in the working folder)')
@@ -236,14 +236,16 @@ def main(argv: list[str] | None = None) -> int:
     warnings.formatwarning = lambda message, *_, **__: f'hcr: warning: {message}\n'  # one line, not Python's two
     # on SIGTERM unwind like Ctrl-C, so that temporary files and folders are removed on the way out
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    try: status = args.func(args)
+    try:
+        status = args.func(args)
+        sys.stdout.flush()  # inside the try: a reader gone before the last lines is a broken pipe caught below
     except HcrError as e:
         print(f'hcr: error: {e}', file=sys.stderr)
         status = 1
     except KeyboardInterrupt:
         print('hcr: interrupted', file=sys.stderr)
         status = 130
-    except BrokenPipeError:  # the reader went away (`hcr predict ... | head`): stop quietly, as Unix tools do
+    except BrokenPipeError:  # stdout's reader went away (`hcr predict ... | head`): stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's flush at exit must not fail again
         status = 1
     sys.exit(status)

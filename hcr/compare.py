@@ -159,9 +159,8 @@ def compare_runs(run_a: str | Path, run_b: str | Path, source: str | None = None
     if files != recorded_test_files(b.path):
         raise HcrError(f'cannot compare runs evaluated on different test sets: the test files recorded in {run_a} and {run_b} differ')
     if a.classes != b.classes: raise HcrError(f'cannot compare runs with different classes ({run_a}, {run_b})')
-    params = a.record['params']
     evaluated = json.loads((a.path/'metrics.json').read_text())['data'].get('source')  # may differ from training's
-    test = load_dataset(a.dataset, 'test', source=source or evaluated or params['source'], data_dir=data_dir or params['data_dir'])
+    test = load_dataset(a.dataset, 'test', *a.test_source(source or evaluated, data_dir))
     check_files(test, files, 'the runs')
     preds = [predict_probabilities(r.model, test.images).argmax(1) for r in (a, b)]
     return compare_predictions(test.labels, *preds, a.classes, names=(str(run_a), str(run_b)), level=level, images=test.images)

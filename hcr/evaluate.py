@@ -128,7 +128,7 @@ def plot_learning_curves(history: pd.DataFrame) -> plt.Figure:
 
 # %% ../nbs/05_evaluate.ipynb #d1bfd219
 def figure_path(path: str | Path) -> Path:
-    "`path` if a PNG figure can be written there (checked before the work that makes it), else a clear `HcrError`."
+    "`path` if it names a PNG file (checked before the work that makes the figure), else a clear `HcrError`."
     path = Path(path)
     if not str(path).strip() or path.name in ('', '.', '..'): raise HcrError('no figure file given (an empty name)')
     if path.suffix.lower() != '.png': raise HcrError(f'{path}: figures are PNG files; give a name ending in .png')
@@ -152,9 +152,7 @@ def evaluate_run(run_dir: str | Path, source: str | None = None, data_dir: str |
     if not os.access(out, os.W_OK): raise HcrError(f'{out}: cannot write the results there (read-only)')
     params = run.record['params']
     if data_dir is not None and source is None: source = 'idx'  # a folder given: read its files, whatever the run read
-    own = (source or params['source']) == params['source']  # the run's data folder is for the run's own source only
-    test = load_dataset(run.dataset, 'test', source=source or params['source'],
-                        data_dir=data_dir or (params['data_dir'] if own else None))
+    test = load_dataset(run.dataset, 'test', *run.test_source(source, data_dir))
     ev = evaluate_model(run.model, test)
     temperature = model_temperature(run.model)
     uncalibrated = apply_temperature(ev.probs, 1 / temperature)  # what the network gave before its temperature

@@ -256,7 +256,11 @@ def write_metadata(run: Run, out: Path, name: str = 'model', written: dict | Non
 def refresh_metadata(run_dir: str | Path) -> Path | None:
     "Rewrite a run's own `model.json`, if it has one, with its test accuracy of now (`hcr.evaluate` calls it after evaluating)."
     run = load_run(run_dir)
-    return write_metadata(run, run.path) if (run.path/'model.json').is_file() else None
+    meta = run.path/'model.json'
+    if not (meta.is_file() and (run.path/'model.keras').is_file()): return None
+    try: exported_with = json.loads(meta.read_text())['exported_with']  # nothing is exported again: the versions that did
+    except (OSError, ValueError, KeyError, TypeError): exported_with = None
+    return write_metadata(run, run.path, extra={'exported_with': exported_with} if exported_with else None)
 
 # %% ../nbs/10_export.ipynb #b2d67483
 def resave_portable(path: str | Path) -> Path:

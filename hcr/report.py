@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .config import TrainConfig
 from .core import HcrError, atomic_write_text, make_folder
-from .data import check_local_files, get_spec, resolve_source
+from .data import DATASETS, check_local_files, get_spec, resolve_source
 from .runs import hold_lock
 
 # %% auto #0
@@ -128,12 +128,16 @@ def _sweep_links(reports_dir: Path) -> str:
             'of each figure.\n\n' + ''.join(f'- [{p.name}](sweeps/{p.name}/summary.md) ([html](sweeps/{p.name}/summary.html))\n'
                                              for p in sweeps)) if sweeps else ''
 
+def _sample_report(folder: Path) -> bool:
+    "A report folder named as `report_dir` names one on the bundled sample (a sweep's `source-sample` is not)."
+    return folder.name in {f'{d}-sample' for d in DATASETS}
+
 def write_index(reports_dir: str | Path = 'reports') -> Path:
     "Rebuild `reports/README.md`: one row per report folder with a finished run (not those on the bundled sample), then a link to each sweep's summary."
     reports_dir = Path(reports_dir)
     rows = []
     # `<dataset>-sample` reports are scratch (`make report`, git ignores them): the committed table stays as committed
-    for folder in sorted(p for p in reports_dir.iterdir() if p.is_dir() and not p.name.startswith('.') and not p.name.endswith('-sample')):
+    for folder in sorted(p for p in reports_dir.iterdir() if p.is_dir() and not p.name.startswith('.') and not _sample_report(p)):
         metrics, record = folder/'run'/'metrics.json', folder/'run'/'run.json'
         if not (metrics.is_file() and record.is_file()): continue
         m, r = json.loads(metrics.read_text()), json.loads(record.read_text())

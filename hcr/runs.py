@@ -184,6 +184,13 @@ class Run:
     @property
     def config(self) -> TrainConfig: return TrainConfig.from_dict(self.record['params'], strict=False)
 
+    def test_source(self, source: str | None = None, data_dir: str | Path | None = None) -> tuple:
+        "Where to read the run's test split: `source` (default: the run's own) and `data_dir` (default: the run's folder, for its own source only)."
+        params = self.record['params']
+        source = source or params['source']
+        own = source in (params['source'], self.record.get('data', {}).get('source'))  # as asked ('auto') or as found ('idx')
+        return source, data_dir or (params.get('data_dir') if own else None)
+
     @cached_property
     def model(self):
         model = load_model_file(self.model_file)
@@ -201,12 +208,11 @@ def load_run(path: str | Path) -> Run:
     "Read the run folder `path` (a model file inside it works too); the model itself loads when `Run.model` is first used."
     if path is None or not str(path).strip(): raise HcrError('no run folder given')
     path = Path(path)
-    if path.is_file() and path.suffix not in ('.keras', '.h5'):
-        raise HcrError(f'{path}: a file, not a run folder (nor a model file in one)')
     run_dir = path.parent if path.is_file() else path
     if not run_dir.is_dir(): raise HcrError(f'{path}: no such run folder')
     for name in ('run.json', 'labels.json'):
-        if not (run_dir/name).is_file(): raise HcrError(f'{run_dir}: not a run folder (no {name})')
+        if not (run_dir/name).is_file():  # a file is named as given, not by its folder
+            raise HcrError(f'{path}: not a run folder (no {name})' if run_dir == path else f'{path}: not a file of a run (no {name} beside it)')
     record = read_json(run_dir/'run.json', "a run record (hcr's run.json)")
     if not isinstance(record.get('params'), dict) or 'dataset' not in record['params']:
         raise HcrError(f"{run_dir/'run.json'}: not a run record (no params with a dataset)")

@@ -314,4 +314,5 @@ def serve(host: str = '127.0.0.1', port: int = 8000, models: list | dict | None 
     print(f"hcr serve: {', '.join(f'{d} ({p.name})' for d, p in predictors.items())} on {http_url(host, port)}",
           file=sys.stderr)
     try: uvicorn.Server(uvicorn.Config(app, log_level=log_level, lifespan='off')).run(sockets=[sock])
+    except KeyboardInterrupt: pass  # Ctrl-C or SIGTERM after uvicorn's shutdown: a normal end (as uvicorn.run treats it)
     finally: sock.close()

@@ -8,6 +8,7 @@ import math
 import shutil
 import socket
 import struct
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -540,3 +541,11 @@ def test_sample_rebuilds_byte_identical(tmp_path, monkeypatch, capsys):
     assert rebuilt == shipped
     for f in shipped:
         assert (tmp_path/f).read_bytes() == (SAMPLE_DIR/f).read_bytes(), f
+
+
+def test_tensorflow_looked_up_before_it_is_imported_still_starts_quietly():
+    "TFDS looks TensorFlow up (importlib.util.find_spec) before importing it: hcr's quiet first import must still apply."
+    code = "import hcr, importlib.util; importlib.util.find_spec('tensorflow'); import tensorflow; print('imported')"
+    done = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=300)
+    assert done.stdout.strip() == 'imported', done.stderr[-2000:]
+    assert 'absl::InitializeLog' not in done.stderr and 'port.cc' not in done.stderr, done.stderr[-2000:]
