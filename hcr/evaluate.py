@@ -183,5 +183,5 @@ def evaluate_run(run_dir: str | Path, source: str | None = None, data_dir: str |
     for name, fig in figures.items(): save_figure(fig, out/'figures'/f'{name}.png')
 
     write_json(out/'metrics.json', metrics)
-    refresh_metadata(out)  # model.json, if the run has one, names this test accuracy
+    refresh_metadata(run)  # model.json, if the run has one, names this test accuracy (the model already loaded)
     return metrics

@@ -248,14 +248,13 @@ def write_metadata(run: Run, out: Path, name: str = 'model', written: dict | Non
     the run is named '.' when `out` is its own folder (a report's run is made elsewhere and moved)."""
     meta_path = out/f'{name}.json'
     kept, kept_extra = _earlier_files(meta_path, run, out)
-    source = '.' if out.resolve() == run.path.resolve() else (run_dir if run_dir is not None else run.path)
+    source = '.' if out.resolve() == run.path.resolve() else run_dir  # None: model_metadata names run.path
     meta = model_metadata(run, {**kept, **(written or {})}, source, {**kept_extra, **(extra or {})})
     atomic_write_text(meta_path, json.dumps(meta, indent=2) + '\n')
     return meta_path
 
-def refresh_metadata(run_dir: str | Path) -> Path | None:
-    "Rewrite a run's own `model.json`, if it has one, with its test accuracy of now (`hcr.evaluate` calls it after evaluating)."
-    run = load_run(run_dir)
+def refresh_metadata(run: Run) -> Path | None:
+    "Rewrite the loaded `run`'s own `model.json`, if it has one, with its test accuracy of now (`hcr.evaluate` calls it after evaluating)."
     meta = run.path/'model.json'
     if not (meta.is_file() and (run.path/'model.keras').is_file()): return None
     try: exported_with = json.loads(meta.read_text())['exported_with']  # nothing is exported again: the versions that did
