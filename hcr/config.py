@@ -16,7 +16,7 @@ from .core import HcrError, check_choice
 from .data import DATASETS, SOURCES
 
 # %% auto #0
-__all__ = ['MODEL_NAMES', 'PRECISIONS', 'STRATEGIES', 'DATASET_DEFAULTS', 'CHOICES', 'TrainConfig']
+__all__ = ['MODEL_NAMES', 'PRECISIONS', 'STRATEGIES', 'DATASET_DEFAULTS', 'CHOICES', 'RECORDED_BEFORE', 'TrainConfig']
 
 # %% ../nbs/03_config.ipynb #cfg-005
 MODEL_NAMES = ('default', 'medium', 'small', 'seed_cnn', 'keras_example')
@@ -49,6 +49,10 @@ def _number(name, value, low: float, high: float, low_included: bool = False, hi
     if not ok: raise HcrError(f"{name} must be a number {'from' if low_included else 'above'} {low} "
                               f"{'to' if high_included else 'up to, not including,'} {high}, got {value!r}")
 
+# Settings added after runs were first recorded, with what a run recorded without one did: such a run had it off.
+RECORDED_BEFORE = {'label_smoothing': 0.0, 'unaugmented': 0.0, 'logit_adjustment': 0.0, 'shift_average': False,
+                   'more_views': False, 'recompute_batchnorm': False}
+
 @dataclass(frozen=True)
 class TrainConfig:
     "Every setting of a training run. `None` means the dataset's default (`DATASET_DEFAULTS`); see `resolved`."
@@ -70,6 +74,7 @@ class TrainConfig:
     more_views: bool | None = None  # with shift_average: also the image turned by -10, -5, 5 and 10 degrees and zoomed by 0.9 and 1.1 (eleven views); None: emnist only, where it averages shifts
     precision: str = 'float32'  # float32, or mixed_bfloat16 (bfloat16 arithmetic, float32 weights)
     strategy: str = 'default'  # default, mirrored (several local GPUs) or multiworker (machines named in TF_CONFIG)
+    recompute_batchnorm: bool = True  # after training, give each BatchNorm layer the exact statistics of its inputs over the training images as trained on (augmented alike), not its moving averages, which lag the weights: a short run lands at chance without
     save_h5: bool = False  # also save the model in the legacy .h5 format
 
     def __post_init__(self):
@@ -90,7 +95,7 @@ class TrainConfig:
         for name in ('augment', 'shift_average', 'more_views'): _flag(name, getattr(self, name), optional=True)
         if self.more_views and not self.setting('shift_average'):
             raise HcrError('more_views needs shift_average: the turned and zoomed views are averaged with the shifts')
-        _flag('save_h5', self.save_h5, optional=False)
+        for name in ('recompute_batchnorm', 'save_h5'): _flag(name, getattr(self, name), optional=False)
 
     def setting(self, name: str):
         "The setting `name`: this config's own value, or the dataset's default where it is `None`."
@@ -114,3 +119,8 @@ class TrainConfig:
         if unknown and strict:
             raise HcrError(f"unknown setting(s) {', '.join(unknown)}: known are {', '.join(names)}")
         return cls(**{k: v for k, v in params.items() if k in names})
+
+    @classmethod
+    def from_record(cls, params: dict) -> TrainConfig:
+        "The config of a run record's `params` (`run.json`'s, `pending.json`'s); a setting newer than the record is as such runs had it (`RECORDED_BEFORE`)."
+        return cls.from_dict({**RECORDED_BEFORE, **params}, strict=False)

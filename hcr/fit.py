@@ -27,7 +27,7 @@ from .runtime import VIEWS_PER_CALL, images_per_call
 __all__ = ['scale', 'augmenter', 'eval_batch', 'make_batches', 'split_validation', 'split_batches', 'steps_per_epoch',
            'class_log_prior', 'smoothed_crossentropy', 'SmoothedCrossentropy', 'lr_schedule', 'compile_model',
            'HistoryCSV', 'EpochCheckpoint', 'StopOnNaN', 'make_strategy', 'stopping_start', 'early_stopping',
-           'set_seed']
+           'set_seed', 'recompute_batchnorm']
 
 # %% ../nbs/04_fit.ipynb #fit-005
 def scale(images: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
@@ -233,3 +233,28 @@ def set_seed(seed: int):
     "Seed Python, NumPy and TensorFlow, and make TensorFlow's ops deterministic."
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
+
+# %% ../nbs/04_fit.ipynb #fit-bn
+def recompute_batchnorm(network: keras.Model, batches: tf.data.Dataset) -> keras.Model:
+    """Give each BatchNorm layer at `network`'s top level, first to last, the mean and variance of its inputs over
+    `batches` (images and labels) as the network now computes them, in place of its moving averages; return `network`."""
+    for layer in network.layers:
+        if not isinstance(layer, keras.layers.BatchNormalization): continue
+        inputs = keras.Model(network.inputs, layer.input)  # through the layers before, their statistics already replaced
+        axes = list(range(len(inputs.output.shape) - 1))  # all but the channels
+
+        @tf.function(reduce_retracing=True)
+        def moments(x):
+            y = tf.cast(inputs(x, training=False), tf.float32)
+            mean, variance = tf.nn.moments(y, axes)
+            return mean, variance, tf.size(y) // tf.shape(y)[-1]
+
+        count, total, squares = 0, 0.0, 0.0
+        for x, _ in batches:  # per batch in float32, summed over batches in float64
+            mean, variance, n = (t.numpy().astype(np.float64) for t in moments(x))
+            count, total, squares = count + n, total + n * mean, squares + n * (variance + mean ** 2)
+        mean = total / count
+        layer.moving_mean.assign(mean.astype(np.float32))
+        layer.moving_variance.assign(np.maximum(squares / count - mean ** 2, 0).astype(np.float32))
+    return network
+

@@ -182,7 +182,7 @@ class Run:
     def dataset(self) -> str: return self.record['params']['dataset']
 
     @property
-    def config(self) -> TrainConfig: return TrainConfig.from_dict(self.record['params'], strict=False)
+    def config(self) -> TrainConfig: return TrainConfig.from_record(self.record['params'])
 
     def test_source(self, source: str | None = None, data_dir: str | Path | None = None) -> tuple:
         "Where to read the run's test split: `source` (default: the run's own) and `data_dir` (default: the run's folder, for its own source only)."
@@ -216,7 +216,7 @@ def load_run(path: str | Path) -> Run:
     record = read_json(run_dir/'run.json', "a run record (hcr's run.json)")
     if not isinstance(record.get('params'), dict) or 'dataset' not in record['params']:
         raise HcrError(f"{run_dir/'run.json'}: not a run record (no params with a dataset)")
-    try: TrainConfig.from_dict(record['params'], strict=False)
+    try: TrainConfig.from_record(record['params'])
     except HcrError as e: raise HcrError(f"{run_dir/'run.json'}: {e}") from None
     model_file = path if path.is_file() and path.suffix in ('.keras', '.h5') else run_dir/'model.keras'
     return Run(run_dir, read_labels(run_dir), record, model_file)
@@ -234,7 +234,7 @@ def config_differences(old: TrainConfig, new: TrainConfig) -> list[str]:
 
 def _recorded_config(path: Path, what: str) -> TrainConfig:
     record = read_json(path, what)
-    try: return TrainConfig.from_dict(record['params'], strict=False)
+    try: return TrainConfig.from_record(record['params'])
     except (KeyError, TypeError, HcrError) as e: raise HcrError(f'{path}: not {what} (no valid params: {e})') from None
 
 def clean_temporary(run_dir: Path) -> list[Path]:

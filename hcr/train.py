@@ -23,11 +23,13 @@ from .core import HcrError, write_json
 from .data import Dataset, load_dataset
 from .distribute import fit_distributed, is_chief, worker_dir
 from .export import export_run
-from .fit import (EpochCheckpoint, HistoryCSV, StopOnNaN, class_log_prior, compile_model, early_stopping, make_strategy,
-                     set_seed, split_batches, split_validation, steps_per_epoch, stopping_start)
+from .fit import (EpochCheckpoint, HistoryCSV, StopOnNaN, class_log_prior, compile_model, early_stopping, make_batches,
+                     make_strategy, recompute_batchnorm, set_seed, split_batches, split_validation, steps_per_epoch,
+                     stopping_start)
 from .model import build_model, shift_averaged, uncompiled
 from .runs import (PENDING, begin_run, load_model_file, mark_started, prepare_run_dir, read_json, run_environment,
                       run_lock, save_model)
+from .runtime import VIEWS_PER_CALL
 
 # %% auto #0
 __all__ = ['TrainResult', 'fit_network', 'train', 'finish_run']
@@ -62,6 +64,10 @@ def fit_network(config: TrainConfig, data: Dataset, rows: tuple, strategy, out: 
         resume = keras.callbacks.BackupAndRestore(str(out/'backup'), double_checkpoint=True)
         net.fit(train_batches, validation_data=val_batches, epochs=config.epochs, callbacks=[resume, *run_callbacks],
                 verbose=verbose, shuffle=False)  # make_batches shuffles
+    if config.recompute_batchnorm:  # the training images augmented as in training, in a pipeline of their own: the same
+        # images whether the run was resumed or not
+        recompute_batchnorm(net, make_batches(data.images, data.labels, VIEWS_PER_CALL, augment=config.augment,
+                                              seed=config.seed, rows=rows[0], unaugmented=config.unaugmented))
     return net
 
 def train(config: TrainConfig, out_dir: str | Path | None = None, callbacks: Sequence = (), verbose: int | str = 'auto',

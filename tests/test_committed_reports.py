@@ -58,9 +58,8 @@ def test_rerun_of_committed_report_gives_its_accuracy(dataset, tmp_path):
     # The same data: every recorded file, found by name in ../shared/data, has the recorded checksum.
     for path, digest in {**record['data']['files'], **metrics['data']['test_files']}.items():
         assert sha256(SHARED/dataset/Path(path).name) == digest, f'{Path(path).name} is not the data of the committed run'
-    params = {'label_smoothing': 0.0, 'shift_average': False,  # runs recorded before these were options had neither
-              **record['params'], 'data_dir': str(SHARED/dataset)}
-    command = shlex.split(report_command(TrainConfig.from_dict(params, strict=False), tmp_path))[1:]
+    config = TrainConfig.from_record({**record['params'], 'data_dir': str(SHARED/dataset)})
+    command = shlex.split(report_command(config, tmp_path))[1:]
     done = subprocess.run([sys.executable, '-m', 'hcr', *command], cwd=ROOT, capture_output=True, text=True, timeout=6 * 3600)
     assert done.returncode == 0, done.stderr[-3000:]
     rerun = json.loads((tmp_path/dataset/'run'/'metrics.json').read_text())
@@ -95,8 +94,7 @@ def test_first_epochs_of_committed_report_match_its_history(dataset, tmp_path):
     "The committed run's settings, trained for its first epochs, give its recorded history: exactly on its machine."
     if not (SHARED/dataset).is_dir(): pytest.skip(f'real data not found at {SHARED/dataset}')
     record, _ = committed(dataset)
-    config = TrainConfig.from_dict({'label_smoothing': 0.0, 'shift_average': False, **record['params'],
-                                    'data_dir': str(SHARED/dataset)}, strict=False)
+    config = TrainConfig.from_record({**record['params'], 'data_dir': str(SHARED/dataset)})
     train(config, out_dir=tmp_path/'run', callbacks=[StopAfterEpochs(FIRST_EPOCHS[dataset])], verbose=0)
     recorded = pd.read_csv(ROOT/'reports'/dataset/'run'/'history.csv')[HISTORY_COLUMNS].iloc[:FIRST_EPOCHS[dataset]]
     rerun = pd.read_csv(tmp_path/'run'/'history.csv')[HISTORY_COLUMNS]
