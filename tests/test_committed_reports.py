@@ -10,9 +10,8 @@ the accuracy to the last digit (runs are deterministic there); the test loss to 
 model was evaluated in batches of 256 images and then in batches of 256 views (`hcr.fit.eval_batch`), which moved
 the last bits of its probabilities and of the temperature fitted to them (0.2994611685 -> 0.2994611659); elsewhere floating-point kernels differ in the last bits, and a small tolerance holds.
 The machine model is the CPU's name and its vector instruction sets (`hcr.runs.cpu_features`): two CPUs named "AMD EPYC",
-one with AVX-512 (where TensorFlow turns oneDNN on) and one without, differ from the first epoch. The MNIST report was
-made before runs recorded the instruction sets, so every machine checks it within the tolerance until it is made again;
-the EMNIST report (2026-12-03, an AMD EPYC with AVX-512) records them.
+one with AVX-512 (where TensorFlow turns oneDNN on) and one without, differ from the first epoch. Both reports
+(2026-12-07, an AMD EPYC with AVX-512) record them.
 """
 import json
 import os
