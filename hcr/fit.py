@@ -237,7 +237,8 @@ def set_seed(seed: int):
 # %% ../nbs/04_fit.ipynb #fit-bn
 def recompute_batchnorm(network: keras.Model, batches: tf.data.Dataset) -> keras.Model:
     """Give each BatchNorm layer at `network`'s top level, first to last, the mean and variance of its inputs over
-    `batches` (images and labels) as the network now computes them, in place of its moving averages; return `network`."""
+    `batches` (images and labels, iterated once per layer) as the network now computes them, in place of its moving
+    averages; return `network`."""
     for layer in network.layers:
         if not isinstance(layer, keras.layers.BatchNormalization): continue
         inputs = keras.Model(network.inputs, layer.input)  # through the layers before, their statistics already replaced
