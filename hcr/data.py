@@ -23,10 +23,9 @@ from .core import HcrError, atomic_path, check_choice
 
 
 # %% auto #0
-__all__ = ['EMNIST_BALANCED_CLASSES', 'DATASETS', 'SPLITS', 'SOURCES', 'SAMPLE_DIR', 'IDX_NEEDS_DIR', 'sha256', 'read_idx',
-           'write_idx', 'DatasetSpec', 'get_spec', 'find_files', 'read_mapping', 'classes', 'Dataset',
-           'transpose_images', 'load_idx', 'load_tfds', 'resolve_source', 'check_local_files', 'load_dataset',
-           'ink_extent']
+__all__ = ['EMNIST_BALANCED_CLASSES', 'DATASETS', 'SPLITS', 'SOURCES', 'SAMPLE_DIR', 'sha256', 'read_idx', 'write_idx',
+           'DatasetSpec', 'get_spec', 'find_files', 'read_mapping', 'classes', 'Dataset', 'transpose_images',
+           'load_idx', 'load_tfds', 'resolve_source', 'check_local_files', 'load_dataset', 'ink_extent']
 
 # %% ../nbs/00_data.ipynb #data-sha
 def sha256(path: str | Path) -> str:
@@ -286,25 +285,25 @@ def resolve_source(name: str, split: str = 'train', source: str = 'auto', data_d
                   '(pass data_dir or set HCR_DATA_DIR for the full data)', stacklevel=2)
     return 'sample'
 
-IDX_NEEDS_DIR = "the source 'idx' needs data_dir (--data-dir), the folder holding the IDX files"
+def _idx_folder(data_dir: str | Path | None) -> str | Path:
+    "The folder of the IDX files: `data_dir`, else `HCR_DATA_DIR`; a clear `HcrError` when neither names one."
+    data_dir = data_dir or os.environ.get('HCR_DATA_DIR')
+    if not data_dir: raise HcrError("the source 'idx' needs data_dir (--data-dir), the folder holding the IDX files")
+    return data_dir
 
 def check_local_files(name: str, source: str, data_dir: str | Path | None = None):
     "Refuse at once what `load_dataset` would refuse later: the source 'idx' without its train and test files."
     if source != 'idx': return
-    data_dir = data_dir or os.environ.get('HCR_DATA_DIR')
-    if not data_dir: raise HcrError(IDX_NEEDS_DIR)
-    for split in SPLITS: find_files(name, split, data_dir)
+    folder = _idx_folder(data_dir)
+    for split in SPLITS: find_files(name, split, folder)
 
 def load_dataset(name: str, split: str = 'train', source: str = 'auto',
                  data_dir: str | Path | None = None, verbose: bool = False) -> Dataset:
     "Load `split` of dataset `name` ('mnist' or 'emnist') from `source` ('auto', 'idx', 'tfds' or 'sample')."
     source = resolve_source(name, split, source, data_dir)
-    data_dir = data_dir or os.environ.get('HCR_DATA_DIR')
-    if source == 'idx':
-        if not data_dir: raise HcrError(IDX_NEEDS_DIR)
-        ds = load_idx(name, split, data_dir)
+    if source == 'idx': ds = load_idx(name, split, _idx_folder(data_dir))
     elif source == 'sample': ds = load_idx(name, split, SAMPLE_DIR, source='sample')
-    else: ds = load_tfds(name, split, data_dir)
+    else: ds = load_tfds(name, split, data_dir or os.environ.get('HCR_DATA_DIR'))
     if verbose: print(f'Loaded {ds!r}' + (f' from {Path(ds.files[0]).parent}' if ds.files else ''))
     return ds
 
