@@ -20,7 +20,7 @@ import json
 import socket
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx
 import numpy as np
 import pytest
 from PIL import Image
