@@ -29,7 +29,7 @@ from .core import HcrError, atomic_path, write_json
 __all__ = ['RUN_FILES', 'LOCK_NAME', 'PENDING', 'VECTOR_FLAGS', 'RUN_NAMES', 'RUN_OUTPUTS', 'prepare_run_dir', 'save_model',
            'lock_holder', 'hold_lock', 'run_lock', 'library_versions', 'git_commit', 'cpu_model', 'cpu_features',
            'run_environment', 'read_json', 'load_model_file', 'Run', 'read_labels', 'load_run', 'config_differences',
-           'clean_temporary', 'clear_run', 'begin_run', 'mark_started']
+           'recorded_config', 'clean_temporary', 'clear_run', 'begin_run', 'mark_started']
 
 # %% ../nbs/03_runs.ipynb #cell-005
 RUN_FILES = ('model.keras', 'labels.json', 'run.json')  # what makes a folder a finished run
@@ -232,7 +232,8 @@ def config_differences(old: TrainConfig, new: TrainConfig) -> list[str]:
     a, b = old.resolved().as_dict(), new.resolved().as_dict()
     return [f'{k} {a[k]!r} there, {b[k]!r} here' for k in a if a[k] != b[k]]
 
-def _recorded_config(path: Path, what: str) -> TrainConfig:
+def recorded_config(path: Path, what: str = "an hcr run record") -> TrainConfig:
+    "The settings recorded in `path` (a `run.json` or `pending.json`, `what` it should be), or a one-line error."
     record = read_json(path, what)
     try: return TrainConfig.from_record(record['params'])
     except (KeyError, TypeError, HcrError) as e: raise HcrError(f'{path}: not {what} (no valid params: {e})') from None
@@ -272,7 +273,7 @@ def begin_run(run_dir: Path, config: TrainConfig, overwrite: bool = False) -> st
         if not record.is_file():
             raise HcrError(f'{run_dir}: holds {what} whose settings are unknown (no {record.name}); '
                            'pass --overwrite to start over, or choose another folder')
-        try: old = _recorded_config(record, "an hcr run record")
+        try: old = recorded_config(record, "an hcr run record")
         except HcrError as e: raise HcrError(f'{e}; pass --overwrite to start over, or choose another folder') from None
         differences = config_differences(old, config)
         if differences:

@@ -18,9 +18,11 @@ from tqdm.auto import tqdm
 from .config import TrainConfig
 from .core import HcrError, atomic_write_text, make_folder
 from .report import run_report, write_index
+from .runs import config_differences, read_json, recorded_config
 
 # %% auto #0
-__all__ = ['KIND_WORDS', 'METRICS', 'parse_setting', 'sweep_configs', 'summarise', 'write_summary', 'run_sweep']
+__all__ = ['KIND_WORDS', 'METRICS', 'parse_setting', 'sweep_configs', 'summarise', 'write_summary', 'finished_combination',
+           'run_sweep']
 
 # %% ../nbs/15_sweep.ipynb #sw-005
 KIND_WORDS = {int: 'a whole number', float: 'a number', str: 'a word'}  # what a setting's value must be, in words
@@ -65,7 +67,7 @@ def summarise(sweep_dir: str | Path, names: list[str]) -> pd.DataFrame:
     for name in names:
         run = Path(sweep_dir)/name/'run'
         if not (run/'metrics.json').is_file(): continue
-        m, r = json.loads((run/'metrics.json').read_text()), json.loads((run/'run.json').read_text())
+        m, r = read_json(run/'metrics.json', 'an evaluation (metrics.json)'), read_json(run/'run.json', 'a run record (run.json)')
         recorded = {**r, **m}
         rows.append({'run': name, **{k: _number_or_nan(recorded.get(k)) for k in METRICS}})  # nan: not recorded
     return pd.DataFrame(rows, columns=['run', *METRICS])
@@ -86,12 +88,22 @@ def write_summary(sweep_dir: str | Path, table: pd.DataFrame, failed: dict) -> P
     atomic_write_text(sweep_dir/'summary.html', f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>Sweep</title></head><body>{html}</body></html>')
     return sweep_dir/'summary.md'
 
+def finished_combination(run: Path, config: TrainConfig) -> bool:
+    "Whether the combination's run folder `run` holds a finished run of `config`; a clear error if it holds one of other settings."
+    if not (run/'metrics.json').is_file(): return False
+    differences = config_differences(recorded_config(run/'run.json'), config)
+    if differences:
+        raise HcrError(f"{run}: holds a finished run with other settings ({'; '.join(differences)}); "
+                       'choose another sweep folder (--sweep-dir) or delete that one')
+    return True
+
 def run_sweep(base: TrainConfig, grid: dict, sweep_dir: str | Path, progress: bool = True) -> tuple[pd.DataFrame, dict]:
     "Run the report for every combination (`sweep_configs`) into `sweep_dir`, skipping finished ones; the summary and the failures."
     combos, failed = sweep_configs(base, grid), {}
+    done = {name for name, config in combos if finished_combination(Path(sweep_dir)/name/'run', config)}  # before any training
     make_folder(sweep_dir, 'sweep folder')
     for name, config in tqdm(combos, desc='sweep', unit='run', disable=not progress):
-        if (Path(sweep_dir)/name/'run'/'metrics.json').is_file(): continue  # finished in an earlier sweep
+        if name in done: continue  # finished in an earlier sweep
         try: run_report(config, sweep_dir, progress=False, folder=name)
         except HcrError as e: failed[name] = str(e)
     table = summarise(sweep_dir, [name for name, _ in combos])
