@@ -19,7 +19,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from .core import HcrError, check_choice
 from .preprocess import prepare_image
 from .runs import load_run
-from .runtime import Runtime, bundled_model, load_runtime, read_metadata
+from .runtime import SUFFIXES, Runtime, bundled_model, load_runtime, read_metadata
 
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'IMAGE_FORMATS', 'MAX_PIXELS', 'WORKING_SIZE', 'RUNTIME_FILES', 'ImageTooLarge', 'read_image',
@@ -70,6 +70,7 @@ def read_image(source: str | Path | bytes, name: str | None = None) -> Image.Ima
     try:
         with fp, warnings.catch_warnings():
             warnings.simplefilter('ignore', UserWarning)  # a damaged file's warnings: the line below says it
+            warnings.simplefilter('ignore', Image.DecompressionBombWarning)  # MAX_PIXELS, lower, refuses such an image next
             image = Image.open(fp, formats=IMAGE_FORMATS)
             w, h = image.size
             if w*h > MAX_PIXELS:
@@ -144,7 +145,7 @@ class Predictor:
         return self.model.predict(images)
 
 def load_predictor(run_dir: str | Path | None = None, dataset: str = 'mnist', runtime: str | None = None) -> Predictor:
-    "The model of the run in `run_dir` (by default its ONNX export), or the bundled committed model of `dataset`."
+    "The model of the run in `run_dir` (by default its ONNX export; a model file inside a run: that file), or the bundled committed model of `dataset`."
     if runtime is not None: check_choice(runtime, RUNTIME_FILES, 'runtime')
     if run_dir is None:
         if runtime not in (None, 'onnx'): raise HcrError(f'the bundled models are ONNX files; pass --model RUN_DIR for {runtime}')
@@ -153,6 +154,11 @@ def load_predictor(run_dir: str | Path | None = None, dataset: str = 'mnist', ru
         return Predictor(load_runtime(path, 'onnx'), tuple(meta['classes']), meta['dataset'], f'the bundled {dataset} model')
     if not Path(run_dir).exists(): raise HcrError(f'{run_dir}: no such run folder (without one, the bundled model of the dataset is used)')
     run = load_run(run_dir)
+    if Path(run_dir).is_file():  # one model file of the run (model.int8.tflite, say): that file, run as its suffix says
+        kind = SUFFIXES.get(Path(run_dir).suffix.lower())
+        if kind is None: raise HcrError(f"{run_dir}: not a model file ({', '.join(SUFFIXES)}); give it or its run folder")
+        if runtime not in (None, kind): raise HcrError(f'{run_dir}: a model file for the {kind} runtime, not {runtime}')
+        return Predictor(load_runtime(run_dir, kind, classes=run.classes), run.classes, run.dataset, str(run_dir))
     runtime = runtime or ('onnx' if (run.path/'model.onnx').is_file() else 'keras')
     path = run.model_file if runtime == 'keras' else run.path/RUNTIME_FILES[runtime]
     if not path.is_file():

@@ -193,7 +193,7 @@ class LiteRTModel(Runtime):
 
 # %% ../nbs/11_runtime.ipynb #67d4d958
 class KerasModel(Runtime):
-    "A `.keras` model run by Keras (imports Keras, and TensorFlow with it)."
+    "A `.keras` (or legacy `.h5`) model run by Keras (imports Keras, and TensorFlow with it)."
     kind = 'keras'
 
     def _open(self) -> int:
@@ -209,7 +209,7 @@ class KerasModel(Runtime):
 
 # %% ../nbs/11_runtime.ipynb #63351b18
 RUNTIMES = {'onnx': OnnxModel, 'litert': LiteRTModel, 'keras': KerasModel}
-SUFFIXES = {'.onnx': 'onnx', '.tflite': 'litert', '.keras': 'keras'}
+SUFFIXES = {'.onnx': 'onnx', '.tflite': 'litert', '.keras': 'keras', '.h5': 'keras'}
 
 def load_runtime(path: str | Path, kind: str | None = None, classes: tuple | list | None = None, **kwargs) -> Runtime:
     "Open the model file `path` with runtime `kind` ('onnx', 'litert', 'keras'; by default from the suffix)."
