@@ -35,9 +35,9 @@ DATASET_DEFAULTS = {
 CHOICES = {'dataset': tuple(DATASETS), 'source': SOURCES, 'model': MODEL_NAMES, 'precision': PRECISIONS,
            'strategy': STRATEGIES}
 
-def _whole(name, value, least: int):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
-        raise HcrError(f'{name} must be a whole number of at least {least}, got {value!r}')
+def _whole(name, value, least: int, most: int | None = None):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least or (most is not None and value > most):
+        raise HcrError(f"{name} must be a whole number {f'from {least} to {most}' if most is not None else f'of at least {least}'}, got {value!r}")
 
 def _flag(name, value, optional: bool):
     if not (isinstance(value, bool) or (optional and value is None)):
@@ -85,7 +85,7 @@ class TrainConfig:
         if self.epochs is not None: _whole('epochs', self.epochs, 1)
         _whole('batch size', self.batch_size, 1)
         _whole('patience', self.patience, 1)
-        _whole('seed', self.seed, 0)
+        _whole('seed', self.seed, 0, 2**32 - 1)  # NumPy's and TensorFlow's seeds are 32-bit
         _number('learning rate', self.learning_rate, 0, 1, high_included=True)  # NaN and negative rates too
         _number('validation fraction', self.val_fraction, 0, 1)
         if self.label_smoothing is not None: _number('label smoothing', self.label_smoothing, 0, 1, low_included=True)

@@ -5,6 +5,7 @@
 # %% ../nbs/04_fit.ipynb #fit-002
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import Sequence
@@ -94,6 +95,11 @@ def make_batches(images: np.ndarray, labels: np.ndarray, batch_size: int = 128, 
 def split_validation(ds: Dataset, fraction: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     "Stratified split of a training `Dataset`: the sorted row numbers of its training and of its validation images."
     if not 0 < fraction < 1: raise HcrError(f'validation fraction must be between 0 and 1, got {fraction}')
+    n_val, counts = math.ceil(fraction * len(ds)), np.bincount(ds.labels)  # scikit-learn's rounding of the split
+    classes = int((counts > 0).sum())
+    if min(n_val, len(ds) - n_val) < classes or counts[counts > 0].min() < 2:
+        raise HcrError(f'a validation fraction of {fraction} splits {len(ds):,} images into {len(ds) - n_val:,} for training and '
+                       f'{n_val:,} for validation; each needs an image of every class ({classes})')
     train_rows, val_rows = train_test_split(np.arange(len(ds)), test_size=fraction, random_state=seed,
                                             stratify=ds.labels)
     return np.sort(train_rows), np.sort(val_rows)
