@@ -5,7 +5,6 @@
 # %% ../nbs/14_compare.ipynb #b2b22bbf
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,11 +21,11 @@ from .calibrate import check_files, predict_probabilities
 from .core import HcrError
 from .data import load_dataset
 from .plots import image_grid
-from .runs import load_run
+from .runs import load_run, read_json
 
 # %% auto #0
 __all__ = ['check_level', 'accuracy_interval', 'per_class_recall_intervals', 'Comparison', 'compare_predictions',
-           'plot_disagreements', 'recorded_test_files', 'compare_runs']
+           'plot_disagreements', 'evaluation', 'recorded_test_files', 'compare_runs']
 
 # %% ../nbs/14_compare.ipynb #03d213fc
 def check_level(level: float) -> float:
@@ -142,12 +141,18 @@ def plot_disagreements(images: np.ndarray, y_true, pred_a, pred_b, classes, n: i
                             f'(true: {names[0]}/{names[1]})')
 
 # %% ../nbs/14_compare.ipynb #a6f98b21
-def recorded_test_files(run_dir: Path) -> dict:
-    "The test files (name -> sha256) a run was evaluated on, from its `metrics.json`."
+def evaluation(run_dir: Path) -> dict:
+    "What evaluating the run in `run_dir` recorded (its `metrics.json`), or a one-line error."
     path = Path(run_dir)/'metrics.json'
     if not path.is_file(): raise HcrError(f'{run_dir}: no metrics.json; evaluate the run first (hcr evaluate)')
-    recorded = json.loads(path.read_text()).get('data', {}).get('test_files')
-    if not recorded: raise HcrError(f'{path}: records no test files (data.test_files)')
+    return read_json(path, "an evaluation (hcr's metrics.json)")
+
+def recorded_test_files(run_dir: Path) -> dict:
+    "The test files (name -> sha256) a run was evaluated on, from its `metrics.json`."
+    data = evaluation(run_dir).get('data')
+    recorded = data.get('test_files') if isinstance(data, dict) else None
+    if not isinstance(recorded, dict) or not recorded:
+        raise HcrError(f"{Path(run_dir)/'metrics.json'}: records no test files (data.test_files)")
     return {Path(p).name: digest for p, digest in recorded.items()}
 
 def compare_runs(run_a: str | Path, run_b: str | Path, source: str | None = None, data_dir: str | Path | None = None,
@@ -159,7 +164,7 @@ def compare_runs(run_a: str | Path, run_b: str | Path, source: str | None = None
     if files != recorded_test_files(b.path):
         raise HcrError(f'cannot compare runs evaluated on different test sets: the test files recorded in {run_a} and {run_b} differ')
     if a.classes != b.classes: raise HcrError(f'cannot compare runs with different classes ({run_a}, {run_b})')
-    evaluated = json.loads((a.path/'metrics.json').read_text())['data'].get('source')  # may differ from training's
+    evaluated = evaluation(a.path)['data'].get('source')  # may differ from training's
     test = load_dataset(a.dataset, 'test', *a.test_source(source or evaluated, data_dir))
     check_files(test, files, 'the runs')
     preds = [predict_probabilities(r.model, test.images).argmax(1) for r in (a, b)]

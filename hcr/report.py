@@ -12,13 +12,14 @@ import re
 import shlex
 import shutil
 import tempfile
+import warnings
 from dataclasses import fields
 from pathlib import Path
 
 from .config import TrainConfig
 from .core import HcrError, atomic_write_text, make_folder
 from .data import DATASETS, check_local_files, get_spec, resolve_source
-from .runs import hold_lock
+from .runs import hold_lock, read_json
 
 # %% auto #0
 __all__ = ['REPORT_NOTEBOOK', 'parameters_source', 'notebook_parameters', 'check_report_params', 'report_dir', 'render_html',
@@ -132,6 +133,15 @@ def _sample_report(folder: Path) -> bool:
     "A report folder named as `report_dir` names one on the bundled sample (a sweep's `source-sample` is not)."
     return folder.name in {f'{d}-sample' for d in DATASETS}
 
+def _index_row(folder: Path, m: dict, r: dict) -> str:
+    "The row of `reports/README.md` for the report in `folder`, from its run's metrics `m` and record `r`."
+    ece = f"{m['ece']:.4f} (before calibration {m['ece_uncalibrated']:.4f})" if 'ece' in m else 'not recorded'
+    balanced = f"{m['balanced_accuracy']:.2%}" if 'balanced_accuracy' in m else 'not recorded'
+    return (f"| {get_spec(m['dataset']).title} | {m['test_accuracy']:.2%} | {_interval(m)} | {balanced} | {ece} "
+            f"| {m['epochs_run']} | {m['model']} | {m['data']['source']} ({m['data']['train_count'] + m['data']['val_count']:,} "
+            f"train, {m['test_count']:,} test) | {r['train_seconds']/60:.1f} min | {r['finished'][:10]} "
+            f"| [html]({folder.name}/report.html) · [notebook]({folder.name}/report.ipynb) |")
+
 def write_index(reports_dir: str | Path = 'reports') -> Path:
     "Rebuild `reports/README.md`: one row per report folder with a finished run (not those on the bundled sample), then a link to each sweep's summary."
     reports_dir = Path(reports_dir)
@@ -140,13 +150,10 @@ def write_index(reports_dir: str | Path = 'reports') -> Path:
     for folder in sorted(p for p in reports_dir.iterdir() if p.is_dir() and not p.name.startswith('.') and not _sample_report(p)):
         metrics, record = folder/'run'/'metrics.json', folder/'run'/'run.json'
         if not (metrics.is_file() and record.is_file()): continue
-        m, r = json.loads(metrics.read_text()), json.loads(record.read_text())
-        ece = f"{m['ece']:.4f} (before calibration {m['ece_uncalibrated']:.4f})" if 'ece' in m else 'not recorded'
-        balanced = f"{m['balanced_accuracy']:.2%}" if 'balanced_accuracy' in m else 'not recorded'
-        rows.append(f"| {get_spec(m['dataset']).title} | {m['test_accuracy']:.2%} | {_interval(m)} | {balanced} | {ece} "
-                    f"| {m['epochs_run']} | {m['model']} | {m['data']['source']} ({m['data']['train_count'] + m['data']['val_count']:,} "
-                    f"train, {m['test_count']:,} test) | {r['train_seconds']/60:.1f} min | {r['finished'][:10]} "
-                    f"| [html]({folder.name}/report.html) · [notebook]({folder.name}/report.ipynb) |")
+        try: rows.append(_index_row(folder, read_json(metrics, "an evaluation (hcr's metrics.json)"),
+                                    read_json(record, "a run record (hcr's run.json)")))
+        except (HcrError, LookupError, TypeError, ValueError) as e:  # another report's damaged files: this one still indexed
+            warnings.warn(f"{folder}: left out of {reports_dir/'README.md'} ({f'{e} not recorded' if isinstance(e, KeyError) else e})")
     text = ('# Reports\n\nRendered by `hcr report` (papermill runs the report notebook, `hcr/report.ipynb`); this table is '
             'rebuilt after each run. The interval is the 95% Wilson score interval of the test accuracy; ECE is the expected '
             'calibration error of the top probability on the test set (15 bins). '
