@@ -24,7 +24,7 @@ from .data import DATASETS, SOURCES, load_dataset
 
 # %% auto #0
 __all__ = ['add_config_arguments', 'config_from_args', 'cmd_train', 'cmd_evaluate', 'cmd_report', 'cmd_compare', 'cmd_sweep',
-           'cmd_export', 'cmd_serve', 'cmd_predict', 'make_parser', 'main']
+           'cmd_export', 'cmd_serve', 'cmd_predict', 'OneLineErrors', 'make_parser', 'main']
 
 # %% ../nbs/08_cli.ipynb #cell-005
 def add_config_arguments(parser: argparse.ArgumentParser):
@@ -115,7 +115,7 @@ def cmd_export(args) -> int:
 
 def cmd_serve(args) -> int:
     from hcr.serve import serve
-    serve(args.host, args.port, models=args.model, datasets=args.dataset)
+    serve(args.host, args.port, models=args.model, datasets=args.dataset, log_level='info' if args.verbose else 'warning')
     return 0
 
 def cmd_predict(args) -> int:
@@ -135,13 +135,18 @@ def _test_data_options(p: argparse.ArgumentParser, default: str):
     p.add_argument('--source', choices=SOURCES, help=f'where the test images come from (default: {default})')
     p.add_argument('--data-dir', metavar='DIR', help='folder with the original IDX files (gzip or raw)')
 
+class OneLineErrors(argparse.ArgumentParser):
+    "argparse's parser (and its subcommands'), a mistyped or missing argument said in one line, not after the whole usage."
+    def error(self, message: str):
+        self.exit(2, f'{self.prog}: error: {message} (see {self.prog} --help)\n')
+
 def make_parser() -> argparse.ArgumentParser:
     "The `hcr` argument parser."
-    parser = argparse.ArgumentParser(prog='hcr', description='Handwritten character recognition: train, evaluate, '
+    parser = OneLineErrors(prog='hcr', description='Handwritten character recognition: train, evaluate, '
                                      'report on and predict with CNNs for MNIST and EMNIST Balanced.')
     sub = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument('--verbose', action='store_true', help="show TensorFlow's own log lines too")
+    common = OneLineErrors(add_help=False)
+    common.add_argument('--verbose', action='store_true', help="show TensorFlow's own log lines too (and, serving, the web server's)")
 
     t = sub.add_parser('train', parents=[common], help='train a model and evaluate it on the test set',
                        description='Train a model, save it with its history and records in a run folder, and evaluate '
@@ -196,8 +201,9 @@ def make_parser() -> argparse.ArgumentParser:
                                    'was. Files that cannot be read are reported and the rest still predicted; the exit '
                                    'status is 1 if any failed.')
     p.add_argument('images', nargs='+', metavar='IMAGE_OR_FOLDER', help='image files, or folders of them')
-    p.add_argument('--model', metavar='RUN_DIR', help="a run folder's model (default: the committed model of --dataset, "
-                                                      'bundled with hcr as an ONNX file)')
+    p.add_argument('--model', metavar='RUN_DIR', help="a run folder's model, or one model file in it such as "
+                                                      'RUN_DIR/model.int8.tflite (default: the committed model of '
+                                                      '--dataset, bundled with hcr as an ONNX file)')
     p.add_argument('--dataset', default='mnist', help='without --model: mnist (digits) or emnist (letters); default mnist')
     p.add_argument('--runtime', help='onnx (the default when the run has model.onnx), litert or keras (imports TensorFlow)')
     p.add_argument('--min-confidence', type=float, default=0.0, metavar='P',

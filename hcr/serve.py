@@ -256,6 +256,7 @@ def make_app(predictors: dict | None = None, max_body: int = MAX_BODY, max_pixel
 def listening_socket(host: str, port: int) -> socket.socket:
     "A socket bound to `host`:`port` (0: a free port), or a clear `HcrError` before anything is served or printed."
     if not 0 <= port <= 65535: raise HcrError(f'cannot listen on {host}:{port} (a port is a number from 0 to 65535)')
+    if not host.strip(): raise HcrError('no host given (an empty name would mean every address); 127.0.0.1 is this machine only')
     family = socket.AF_INET6 if ':' in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -303,7 +304,7 @@ def start_server(app=None, host: str = '127.0.0.1', port: int = 0, **kwargs) -> 
 
 # %% ../nbs/12_serve.ipynb #182aad92
 def serve(host: str = '127.0.0.1', port: int = 8000, models: list | dict | None = None, datasets: list | None = None,
-          log_level: str = 'info', **kwargs):
+          log_level: str = 'warning', **kwargs):
     "Serve the drawing page and the API on uvicorn until interrupted. `models`: run folders, or predictors by dataset."
     predictors = models if isinstance(models, dict) else load_predictors(models, datasets)
     app = make_app(predictors, **kwargs)
