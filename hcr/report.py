@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import os
 import re
@@ -23,7 +24,7 @@ from .runs import hold_lock, read_json
 
 # %% auto #0
 __all__ = ['REPORT_NOTEBOOK', 'parameters_source', 'notebook_parameters', 'check_report_params', 'report_dir', 'render_html',
-           'report_command', 'run_report', 'write_index']
+           'report_command', 'run_report', 'as_recorded', 'write_index']
 
 # %% ../nbs/07_report.ipynb #cell-005
 REPORT_NOTEBOOK = Path(__file__).with_name('report.ipynb') if '__file__' in globals() else Path('../hcr/report.ipynb')
@@ -87,12 +88,16 @@ def _remove_dead_work(final: Path):
     for p in final.parent.iterdir():
         if dead.fullmatch(p.name) and p.is_dir() and not p.is_symlink(): shutil.rmtree(p, ignore_errors=True)
 
+def as_recorded(config: TrainConfig) -> TrainConfig:
+    "`config` as a report's run records it: its data folder absolute, whichever folder the report ran in."
+    return dataclasses.replace(config, data_dir=str(Path(config.data_dir).resolve()) if config.data_dir else None)
+
 def _run_report(config: TrainConfig, reports_dir: str | Path, final: Path, progress: bool) -> Path:
     import papermill as pm
     work = Path(tempfile.mkdtemp(prefix=f'.{final.name}-', dir=final.parent))
     os.chmod(work, 0o777 & ~_private_umask())  # mkdtemp makes it private; the report is an ordinary folder
     # no out_dir: the notebook's default, run/ beside it, holds wherever the finished report is moved
-    params = {**config.as_dict(), 'data_dir': str(Path(config.data_dir).resolve()) if config.data_dir else None}
+    params = as_recorded(config).as_dict()
     os.environ['HCR_COMMAND'] = report_command(config, reports_dir)  # the kernel records it in run.json
     try:
         try:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import json
 import re
 import typing
 from pathlib import Path
@@ -17,7 +16,7 @@ from tqdm.auto import tqdm
 
 from .config import TrainConfig
 from .core import HcrError, atomic_write_text, make_folder
-from .report import run_report, write_index
+from .report import as_recorded, run_report, write_index
 from .runs import config_differences, read_json, recorded_config
 
 # %% auto #0
@@ -91,7 +90,7 @@ def write_summary(sweep_dir: str | Path, table: pd.DataFrame, failed: dict) -> P
 def finished_combination(run: Path, config: TrainConfig) -> bool:
     "Whether the combination's run folder `run` holds a finished run of `config`; a clear error if it holds one of other settings."
     if not (run/'metrics.json').is_file(): return False
-    differences = config_differences(recorded_config(run/'run.json'), config)
+    differences = config_differences(recorded_config(run/'run.json'), as_recorded(config))
     if differences:
         raise HcrError(f"{run}: holds a finished run with other settings ({'; '.join(differences)}); "
                        'choose another sweep folder (--sweep-dir) or delete that one')
