@@ -60,7 +60,8 @@ def cmd_train(args) -> int:
         data = None if state == 'finished' else load_dataset(config.dataset, 'train', config.source, config.data_dir)
         from hcr.evaluate import evaluate_run
         from hcr.train import train
-        result = train(config, out_dir=out, overwrite=args.overwrite, data=data)
+        result = train(config, out_dir=out, overwrite=args.overwrite, data=data,
+                       verbose=1 if sys.stdout.isatty() else 2)  # into a file or pipe: a line an epoch, not progress bars
         metrics = evaluate_run(result.run_dir)
     print(f"test accuracy {metrics['test_accuracy']:.2%} on {metrics['test_count']:,} {args.dataset} test images; "
           f"run saved in {result.run_dir}")

@@ -111,7 +111,7 @@ def _run_report(config: TrainConfig, reports_dir: str | Path, final: Path, progr
     finally:
         del os.environ['HCR_COMMAND']
         shutil.rmtree(work, ignore_errors=True)
-    write_index(reports_dir)
+    if not _sample_report(final): write_index(reports_dir)  # the index leaves a sample report out: nothing to add
     return final
 
 def _replace_dir(new: Path, old: Path):
