@@ -123,7 +123,9 @@ def cmd_predict(args) -> int:
     from hcr.predict import load_predictor, predict_files
     if args.top_k < 1: raise HcrError(f'--top-k must be at least 1, got {args.top_k}')
     if not 0 <= args.min_confidence <= 1: raise HcrError(f'--min-confidence must be between 0 and 1, got {args.min_confidence}')
-    predictor = load_predictor(args.model, args.dataset, args.runtime)
+    predictor = load_predictor(args.model, args.dataset or 'mnist', args.runtime)
+    if args.dataset and predictor.dataset != args.dataset:  # a run's model reads its own dataset's characters
+        raise HcrError(f'{args.model}: a model of {predictor.dataset}, not {args.dataset}; with --model, leave --dataset out')
     preds = predict_files(predictor, args.images, args.top_k, args.min_confidence)
     if not preds: raise HcrError('no image files found in ' + ', '.join(args.images))
     if args.json: print(json.dumps([p.as_dict() for p in preds], indent=2))
@@ -205,7 +207,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument('--model', metavar='RUN_DIR', help="a run folder's model, or one model file in it such as "
                                                       'RUN_DIR/model.int8.tflite (default: the committed model of '
                                                       '--dataset, bundled with hcr as an ONNX file)')
-    p.add_argument('--dataset', default='mnist', help='without --model: mnist (digits) or emnist (letters); default mnist')
+    p.add_argument('--dataset', help='without --model: mnist (digits) or emnist (letters); default mnist')
     p.add_argument('--runtime', help='onnx (the default when the run has model.onnx), litert or keras (imports TensorFlow)')
     p.add_argument('--min-confidence', type=float, default=0.0, metavar='P',
                    help="answer '?' (null in JSON) when the top probability is below P (default 0: always answer)")

@@ -218,8 +218,8 @@ def _from_arrays(spec, split, images, labels, source, files, chars) -> Dataset:
     if images.ndim == 4 and images.shape[-1] == 1: images = images[..., 0]
     if images.ndim != 3 or images.shape[1:] != (28, 28):
         raise HcrError(f'{where}: images are {images.shape[1:]}, expected 28x28')
-    if labels.ndim != 1 or len(labels) != len(images):
-        raise HcrError(f'{where}: {len(images):,} images but {len(labels):,} labels')
+    if labels.ndim != 1: raise HcrError(f'{where}: the labels are an array of shape {labels.shape}, expected one label an image (images in the labels file?)')
+    if len(labels) != len(images): raise HcrError(f'{where}: {len(images):,} images but {len(labels):,} labels')
     if len(labels) and labels.max() >= len(chars):
         raise HcrError(f'{where}: label {labels.max()} out of range for {len(chars)} classes')
     if spec.transposed: images = transpose_images(images)

@@ -129,6 +129,9 @@ def load_predictors(models: list | None = None, datasets: list | None = None) ->
             p = OnnxPredictor(run_dir)
             if p.dataset in predictors: raise HcrError(f'{run_dir}: a second {p.dataset} model; give one run per dataset')
             predictors[p.dataset] = p
+        unserved = sorted(set(datasets or ()) - set(predictors))
+        if unserved: raise HcrError(f"no {' or '.join(unserved)} model among the runs given ({', '.join(predictors)}): "
+                                    'with runs, leave the datasets out')
         return predictors
     return {d: OnnxPredictor(dataset=check_choice(d, DATASETS, 'dataset')) for d in datasets or DATASETS}
 

@@ -432,6 +432,12 @@ def test_count_mismatch(tmp_path):
     assert '5 images but 4 labels' in str(info.value) and str(tmp_path) in str(info.value)
 
 
+def test_images_in_the_labels_file(tmp_path):
+    write_split(tmp_path, np.zeros((5, 28, 28)), np.zeros((5, 28, 28)))
+    with pytest.raises(HcrError, match=r'the labels are an array of shape \(5, 28, 28\), expected one label an image'):
+        load_dataset('mnist', 'test', source='idx', data_dir=tmp_path)
+
+
 def test_images_not_28x28(tmp_path):
     write_split(tmp_path, np.zeros((5, 32, 32)), np.zeros(5))
     with pytest.raises(HcrError) as info: load_dataset('mnist', 'test', source='idx', data_dir=tmp_path)
