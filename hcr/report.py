@@ -77,10 +77,15 @@ def run_report(config: TrainConfig, reports_dir: str | Path = 'reports', progres
     "Run the report notebook for `config` into `reports/<dataset>/` or `reports/<folder>/` (report.ipynb, report.html, run/); return it."
     final = Path(reports_dir)/folder if folder else report_dir(config, reports_dir)
     check_local_files(config.dataset, config.source, config.data_dir)  # now, not minutes later inside the notebook
+    created = not final.parent.exists()
     make_folder(final.parent, 'reports folder')
-    with hold_lock(final.parent/f'.{final.name}.lock', final):  # one report into `final` at a time
-        _remove_dead_work(final)
-        return _run_report(config, reports_dir, final, progress)
+    try:
+        with hold_lock(final.parent/f'.{final.name}.lock', final):  # one report into `final` at a time
+            _remove_dead_work(final)
+            return _run_report(config, reports_dir, final, progress)
+    except BaseException:
+        if created and not any(final.parent.iterdir()): final.parent.rmdir()  # a failed first report leaves no empty folder
+        raise
 
 def _remove_dead_work(final: Path):
     "Remove the hidden work folders of killed reports into `final` (`.<name>-` and mkdtemp's eight characters, or `-old`)."
