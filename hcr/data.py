@@ -289,6 +289,7 @@ def _idx_folder(data_dir: str | Path | None) -> str | Path:
     "The folder of the IDX files: `data_dir`, else `HCR_DATA_DIR`; a clear `HcrError` when neither names one."
     data_dir = data_dir or os.environ.get('HCR_DATA_DIR')
     if not data_dir: raise HcrError("the source 'idx' needs data_dir (--data-dir), the folder holding the IDX files")
+    if Path(data_dir).is_file(): raise HcrError(f'{data_dir}: a file, not a folder; give the folder holding the IDX files')
     return data_dir
 
 def check_local_files(name: str, source: str, data_dir: str | Path | None = None):

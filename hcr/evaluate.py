@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,11 +129,15 @@ def plot_learning_curves(history: pd.DataFrame) -> plt.Figure:
 
 # %% ../nbs/05_evaluate.ipynb #d1bfd219
 def figure_path(path: str | Path) -> Path:
-    "`path` if it names a PNG file (checked before the work that makes the figure), else a clear `HcrError`."
+    "`path` if it names a PNG file that can be written there (checked before the work that makes the figure), else a clear `HcrError`."
     path = Path(path)
     if not str(path).strip() or path.name in ('', '.', '..'): raise HcrError('no figure file given (an empty name)')
     if path.suffix.lower() != '.png': raise HcrError(f'{path}: figures are PNG files; give a name ending in .png')
     if path.is_dir(): raise HcrError(f'{path}: is a folder; give a file name ending in .png')
+    if path.parent.exists():  # a folder not there yet is made when the figure is saved
+        try:
+            with tempfile.TemporaryFile(dir=path.parent): pass
+        except OSError as e: raise HcrError(f'{path}: cannot write the figure there ({e.strerror})') from None
     return path
 
 def save_figure(fig: plt.Figure, path: str | Path) -> Path:
