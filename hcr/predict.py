@@ -22,8 +22,8 @@ from .runs import load_run
 from .runtime import SUFFIXES, Runtime, bundled_model, load_runtime, read_metadata
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'IMAGE_FORMATS', 'MAX_PIXELS', 'WORKING_SIZE', 'RUNTIME_FILES', 'ImageTooLarge', 'read_image',
-           'Prediction', 'expand_paths', 'Predictor', 'load_predictor', 'predict_arrays', 'predict_files']
+__all__ = ['IMAGE_SUFFIXES', 'IMAGE_FORMATS', 'MAX_PIXELS', 'WORKING_SIZE', 'RUNTIME_FILES', 'ImageTooLarge', 'shrink',
+           'read_image', 'Prediction', 'expand_paths', 'Predictor', 'load_predictor', 'predict_arrays', 'predict_files']
 
 # %% ../nbs/06_predict.ipynb #cell-005
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.tif', '.tiff', '.webp')
@@ -53,6 +53,12 @@ def _open_file(path: Path) -> io.BufferedReader:
         os.close(fd); raise HcrError(f"{path}: not a regular file ({_KINDS.get(kind, 'a special file')})")
     os.set_blocking(fd, True)
     return os.fdopen(fd, 'rb')
+
+def shrink(image: Image.Image) -> Image.Image:
+    "`image` (loaded) shrunk in place to at most `WORKING_SIZE` pixels a side; a 16-bit one as 32-bit integers, which Pillow can shrink and which keep its values."
+    if image.mode.startswith('I;16'): image = image.convert('I')
+    image.thumbnail((WORKING_SIZE, WORKING_SIZE))
+    return image
 
 def read_image(source: str | Path | bytes, name: str | None = None) -> Image.Image:
     "Open an image file, or the bytes of one (`name`: what messages call it), refusing empty, non-image and huge ones with a clear message. A photo's EXIF orientation is applied; of an animated or multi-page file the first frame is read, and `image.info['note']` says so."
@@ -86,7 +92,7 @@ def read_image(source: str | Path | bytes, name: str | None = None) -> Image.Ima
         raise HcrError(f"{label}: not an image hcr can read (it reads {', '.join(IMAGE_FORMATS)})") from None
     except Exception as e:  # a damaged file makes Pillow's decoders raise many kinds of errors
         raise HcrError(f"{label}: unreadable image ({type(e).__name__}: {' '.join(str(e).split())[:200]})") from None
-    image.thumbnail((WORKING_SIZE, WORKING_SIZE))
+    image = shrink(image)
     if frames > 1: image.info['note'] = f'{frames} frames: read the first'
     return image
 

@@ -11,6 +11,7 @@ import json
 import socket
 import sys
 import threading
+import warnings
 from functools import partial
 from importlib.resources import files
 from pathlib import Path
@@ -30,7 +31,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .core import HcrError, check_choice
-from .predict import MAX_PIXELS, WORKING_SIZE, load_predictor
+from .predict import MAX_PIXELS, WORKING_SIZE, load_predictor, shrink
 from .preprocess import prepare_image
 from .runs import load_run
 from .runtime import read_metadata
@@ -60,7 +61,9 @@ def read_image_bytes(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
     "`hcr.predict.read_image` for bytes in memory: refuse empty, non-image and huge images before decoding them."
     if not data: raise RequestError(400, 'empty file')
     try:
-        image = Image.open(io.BytesIO(data), formats=FORMATS)
+        with warnings.catch_warnings():  # Pillow's decompression-bomb warning: max_pixels, lower, refuses such an image next
+            warnings.simplefilter('ignore', Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=FORMATS)
         w, h = image.size
         if w*h > max_pixels:
             raise RequestError(413, f'image is {w}x{h} pixels, over the limit of {max_pixels:,}; scale it down first')
@@ -73,8 +76,7 @@ def read_image_bytes(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
         raise RequestError(415, 'not an image this server reads (PNG, JPEG, BMP, GIF, TIFF or WebP)') from None
     except (OSError, ValueError, SyntaxError) as e:
         raise RequestError(400, f'unreadable image ({e})') from None
-    image.thumbnail((WORKING_SIZE, WORKING_SIZE))
-    return image
+    return shrink(image)
 
 # %% ../nbs/12_serve.ipynb #821037ec
 @runtime_checkable

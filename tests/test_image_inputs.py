@@ -45,6 +45,20 @@ def test_deep_images_are_scaled_by_their_own_range(tmp_path, digit, kind):
     assert np.abs(got.astype(int) - expected.astype(int)).max() <= 2  # the same digit, not "blank"
 
 
+def test_large_16_bit_scan_is_shrunk_not_refused(tmp_path, digit):
+    """A scanner's 16-bit greyscale page, over WORKING_SIZE a side: Pillow cannot shrink 16-bit images (it raised
+    'image has wrong mode', a traceback in `hcr predict` and a 500 from the server); read as 32-bit integers instead."""
+    from hcr.serve import read_image_bytes
+    paper, expected = digit
+    scale = 4400 // max(paper.shape)  # over 4,000 pixels a side
+    scan = np.kron(paper.astype(np.uint16) * 257, np.ones((scale, scale), np.uint16))
+    assert max(scan.shape) > 4000
+    Image.fromarray(scan).save(tmp_path/'scan.png')
+    for image in (read_image(tmp_path/'scan.png'), read_image_bytes((tmp_path/'scan.png').read_bytes())):
+        assert max(image.size) <= 1024 and image.mode == 'I'
+        assert np.corrcoef(prepare_image(image).ravel(), expected.ravel())[0, 1] > 0.9
+
+
 def test_exif_orientation_is_applied(tmp_path, digit):
     paper, expected = digit
     upright = Image.fromarray(paper).convert('RGB')

@@ -300,9 +300,11 @@ def open_page(browser, server, **context):
     page.set_default_timeout(20_000)
     errors = []
     page.on('pageerror', lambda e: errors.append(str(e)))
+    missing = []  # what the page asked for and did not get (a favicon, say: an error in the browser's console)
+    page.on('response', lambda r: missing.append(r.url) if r.status == 404 else None)
     page.goto(server.url)
     page.wait_for_selector('#models input[value="emnist"]')  # the models have arrived from /api/health
-    page.js_errors = errors
+    page.js_errors, page.missing = errors, missing
     return page
 
 
@@ -448,7 +450,8 @@ def test_answers_while_drawing_undo_clear_and_keyboard(browser, server, digits):
     page.get_by_role('button', name='Undo').click()      # the line is gone: the same image as before
     wait_for_answer(page)
     assert np.array_equal(decode_prepared(page.get_attribute('#prepared', 'src')), decode_prepared(before))
-    page.keyboard.press('Control+z')                     # the keyboard undoes too: nothing left
+    page.locator('#models input[value="mnist"]').focus()  # the keyboard undoes too, the focus on a model's button
+    page.keyboard.press('Control+z')                     # (as after choosing a model): nothing left
     wait_for_answer(page)
     assert page.locator('#placeholder').is_visible() and not page.locator('#prepared').is_visible()
 
@@ -464,4 +467,4 @@ def test_answers_while_drawing_undo_clear_and_keyboard(browser, server, digits):
     page.get_by_role('button', name='Clear').focus()
     page.keyboard.press('Enter')
     wait_for_answer(page)
-    assert page.js_errors == []
+    assert page.js_errors == [] and page.missing == []

@@ -89,7 +89,10 @@
   $('undo').addEventListener('click', undo);
   $('clear').addEventListener('click', clear);
   document.addEventListener('keydown', (e) => {
-    if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === 'z' && e.target.tagName !== 'INPUT') {
+    // Ctrl+Z undoes a stroke wherever the focus is (a model's radio button, say), except in a field one types into
+    const typing = e.target.isContentEditable || e.target.tagName === 'TEXTAREA' ||
+                   (e.target.tagName === 'INPUT' && !['radio', 'checkbox', 'file', 'button'].includes(e.target.type));
+    if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === 'z' && !typing) {
       e.preventDefault(); undo();
     }
   });
