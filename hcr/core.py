@@ -17,8 +17,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['HcrError', 'check_choice', 'atomic_path', 'atomic_write_text', 'write_json', 'make_folder', 'quiet_tensorflow',
-           'drop_log_lines', 'fds_to', 'log_lines_filtered', 'QuietFirstImport', 'quiet_tensorflow_import']
+__all__ = ['HcrError', 'check_choice', 'atomic_path', 'atomic_write_text', 'write_json', 'make_folder', 'quiet_python_logs',
+           'quiet_tensorflow', 'drop_log_lines', 'fds_to', 'log_lines_filtered', 'QuietFirstImport',
+           'quiet_tensorflow_import']
 
 # %% ../nbs/00_core.ipynb #cell-006
 class HcrError(Exception):
@@ -63,14 +64,18 @@ def make_folder(path: str | Path, what: str = 'folder') -> Path:
 # %% ../nbs/00_core.ipynb #core-quiet
 def _errors_only(record: logging.LogRecord) -> bool: return record.levelno >= logging.ERROR
 
+def quiet_python_logs(quiet: bool = True):
+    "Drop TensorFlow's and absl's Python log records below ERROR (`import hcr` does), or with `quiet=False` let them through again."
+    # e.g. the retracing warning of a second model's predict, TFDS's 'Variant folder ... has no dataset_info.json'. A
+    # filter, not a level: in a notebook kernel TensorFlow sets its logger's level to INFO when it first logs.
+    for name in ('tensorflow', 'absl'):
+        logger = logging.getLogger(name)
+        logger.addFilter(_errors_only) if quiet else logger.removeFilter(_errors_only)
+
 def quiet_tensorflow(verbose: bool = False):
-    "Keep TensorFlow's log lines out of the output (unless `verbose`); call before TensorFlow is first imported."
-    if verbose: return
-    os.environ['TF_CPP_MIN_LOG_LEVEL'] = '3'  # C++: errors included, the NodeDef one is printed as an error
-    # Python: e.g. the retracing warning of a second model's predict. A filter, not a level: in a notebook kernel TensorFlow
-    # sets its logger's level to INFO when it first logs.
-    logging.getLogger('tensorflow').addFilter(_errors_only)
-    logging.getLogger('absl').addFilter(_errors_only)  # e.g. TFDS's 'Variant folder ... has no dataset_info.json'
+    "Keep TensorFlow's log lines out of the output (`verbose`: let them all through); call before TensorFlow is first imported."
+    quiet_python_logs(not verbose)
+    if not verbose: os.environ['TF_CPP_MIN_LOG_LEVEL'] = '3'  # C++: errors included, the NodeDef one is printed as an error
 
 # %% ../nbs/00_core.ipynb #core-drop-log
 _LOG_ENTRY = re.compile(r'([IWEF])\d{4} [\d:.]+ +\d+ \S+:\d+\] ')  # severity, date, time, thread, file:line
