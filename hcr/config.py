@@ -78,6 +78,10 @@ class TrainConfig:
     save_h5: bool = False  # also save the model in the legacy .h5 format
 
     def __post_init__(self):
+        for f in fields(self):  # NumPy's numbers (from np.arange, a DataFrame) as Python's: JSON and Keras take only those
+            value = getattr(self, f.name)
+            if isinstance(value, numbers.Integral) and not isinstance(value, (int, bool)): object.__setattr__(self, f.name, int(value))
+            elif isinstance(value, numbers.Real) and not isinstance(value, (int, float)): object.__setattr__(self, f.name, float(value))
         for name, choices in CHOICES.items(): check_choice(getattr(self, name), choices, name.replace('_', ' '))
         if isinstance(self.data_dir, Path): object.__setattr__(self, 'data_dir', str(self.data_dir))
         if self.data_dir is not None and (not isinstance(self.data_dir, str) or not self.data_dir):
