@@ -128,6 +128,7 @@ def model_temperature(model: keras.Model) -> float:
 # %% ../nbs/13_calibrate.ipynb #0fdfffef
 def predict_probabilities(model: keras.Model, images: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
     "The model's probabilities (float64) for `images` (uint8, N x 28 x 28 x 1), or only for `rows` of them."
+    if not len(images if rows is None else rows): raise HcrError('no images to predict')
     probs = model.predict(make_batches(images, np.zeros(len(images), np.int64), eval_batch(model), rows=rows), verbose=0)
     return probs.astype(np.float64)
 

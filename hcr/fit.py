@@ -21,7 +21,7 @@ from .core import HcrError, atomic_path, check_choice
 from .data import Dataset
 from .model import view_count
 from .runs import save_model
-from .runtime import VIEWS_PER_CALL, images_per_call
+from .runtime import VIEWS_PER_CALL, check_images, images_per_call
 
 
 # %% auto #0
@@ -58,7 +58,7 @@ def make_batches(images: np.ndarray, labels: np.ndarray, batch_size: int = 128, 
     if batch_size < 1: raise HcrError(f'batch size must be at least 1, got {batch_size}')
     if not 0 <= unaugmented <= 1: raise HcrError(f'the unaugmented share must be from 0 to 1, got {unaugmented}')
     if len(images) != len(labels): raise HcrError(f'{len(images)} images but {len(labels)} labels')
-    images, labels = np.asarray(images), np.asarray(labels)
+    images, labels = check_images(images), np.asarray(labels)  # uint8: float images would be divided by 255 again
     rows = np.arange(len(labels)) if rows is None else np.asarray(rows)
     if rows.ndim != 1 or not np.issubdtype(rows.dtype, np.integer) or (len(rows) and not 0 <= rows.min() <= rows.max() < len(labels)):
         raise HcrError(f'rows must be row numbers from 0 to {len(labels) - 1}')
