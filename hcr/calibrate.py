@@ -20,7 +20,7 @@ from .core import HcrError
 from .data import Dataset, load_dataset
 from .fit import eval_batch, make_batches, split_validation
 from .model import AVERAGED, single_view, uncompiled, view_images
-from .runs import load_run
+from .runs import Run, load_run
 
 # %% auto #0
 __all__ = ['EPSILON', 'TEMPERATURE_BOUNDS', 'check_probabilities', 'negative_log_likelihood', 'reliability_bins',
@@ -144,7 +144,7 @@ def calibrate(model: keras.Model, images: np.ndarray, labels: np.ndarray, rows: 
 @dataclass
 class RunCalibration:
     "A run's model calibrated on its validation split, and the predictions the calibration was measured with."
-    run: 'hcr.evaluate.Run'
+    run: Run
     model: keras.Model            # the run's model with the temperature built in
     temperature: float
     val_probs: np.ndarray         # the run's own model on the validation images

@@ -20,7 +20,7 @@ from fastcore.docments import docments
 
 from .config import CHOICES, TrainConfig
 from .core import HcrError, quiet_tensorflow
-from .data import DATASETS, SOURCES, load_dataset
+from .data import SOURCES, load_dataset
 
 # %% auto #0
 __all__ = ['add_config_arguments', 'config_from_args', 'cmd_train', 'cmd_evaluate', 'cmd_report', 'cmd_compare', 'cmd_sweep',
@@ -123,9 +123,7 @@ def cmd_predict(args) -> int:
     from hcr.predict import load_predictor, predict_files
     if args.top_k < 1: raise HcrError(f'--top-k must be at least 1, got {args.top_k}')
     if not 0 <= args.min_confidence <= 1: raise HcrError(f'--min-confidence must be between 0 and 1, got {args.min_confidence}')
-    predictor = load_predictor(args.model, args.dataset or 'mnist', args.runtime)
-    if args.dataset and predictor.dataset != args.dataset:  # a run's model reads its own dataset's characters
-        raise HcrError(f'{args.model}: a model of {predictor.dataset}, not {args.dataset}; with --model, leave --dataset out')
+    predictor = load_predictor(args.model, args.dataset, args.runtime)
     preds = predict_files(predictor, args.images, args.top_k, args.min_confidence)
     if not preds: raise HcrError('no image files found in ' + ', '.join(args.images))
     if args.json: print(json.dumps([p.as_dict() for p in preds], indent=2))

@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
-import typing
 from dataclasses import dataclass, fields
 from pathlib import Path
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import keras
 import numpy as np
-import pandas as pd
 import tensorflow as tf
 
 from .fit import smoothed_crossentropy

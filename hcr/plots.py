@@ -5,7 +5,6 @@
 # %% ../nbs/01_eda.ipynb #8142e270
 from __future__ import annotations
 
-import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns

@@ -150,16 +150,19 @@ class Predictor:
         if len(images) == 0: raise HcrError('no images to predict')
         return self.model.predict(images)
 
-def load_predictor(run_dir: str | Path | None = None, dataset: str = 'mnist', runtime: str | None = None) -> Predictor:
-    "The model of the run in `run_dir` (by default its ONNX export; a model file inside a run: that file), or the bundled committed model of `dataset`."
+def load_predictor(run_dir: str | Path | None = None, dataset: str | None = None, runtime: str | None = None) -> Predictor:
+    "The model of the run in `run_dir` (by default its ONNX export; a model file inside a run: that file), or the bundled committed model of `dataset` (default mnist); a run of another dataset than `dataset` is refused."
     if runtime is not None: check_choice(runtime, RUNTIME_FILES, 'runtime')
     if run_dir is None:
+        dataset = dataset or 'mnist'
         if runtime not in (None, 'onnx'): raise HcrError(f'the bundled models are ONNX files; pass --model RUN_DIR for {runtime}')
         path = bundled_model(dataset)
         meta = read_metadata(path)
         return Predictor(load_runtime(path, 'onnx'), tuple(meta['classes']), meta['dataset'], f'the bundled {dataset} model')
     if not Path(run_dir).exists(): raise HcrError(f'{run_dir}: no such run folder (without one, the bundled model of the dataset is used)')
     run = load_run(run_dir)
+    if dataset is not None and run.dataset != dataset:  # a run's model reads its own dataset's characters
+        raise HcrError(f'{run_dir}: a model of {run.dataset}, not {dataset}; with a run, leave the dataset out')
     if Path(run_dir).is_file():  # one model file of the run (model.int8.tflite, say): that file, run as its suffix says
         kind = SUFFIXES.get(Path(run_dir).suffix.lower())
         if kind is None: raise HcrError(f"{run_dir}: not a model file ({', '.join(SUFFIXES)}); give it or its run folder")

@@ -5,7 +5,6 @@
 # %% ../nbs/02_preprocess.ipynb #cell-002
 from __future__ import annotations
 
-from typing import Sequence
 
 import numpy as np
 from PIL import Image

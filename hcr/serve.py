@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import socket
 import sys
 import threading
@@ -33,7 +32,7 @@ from starlette.routing import Route
 from .core import HcrError, check_choice
 from .predict import MAX_PIXELS, WORKING_SIZE, load_predictor, shrink
 from .preprocess import prepare_image
-from .runs import load_run
+from .runs import load_run, read_json
 from .runtime import read_metadata
 
 
@@ -97,7 +96,7 @@ def run_name(run_dir: Path) -> str:
 def describe_run(run_dir: Path, record: dict) -> str:
     "One line about a run: its name, network, test accuracy and when it was trained, from its records."
     metrics_file = Path(run_dir)/'metrics.json'
-    metrics = json.loads(metrics_file.read_text()) if metrics_file.is_file() else {}
+    metrics = read_json(metrics_file, "an evaluation (hcr's metrics.json)") if metrics_file.is_file() else {}
     params = record.get('params', {})
     text = f"{run_name(run_dir)}: {params.get('model', '?')} network"
     if 'test_accuracy' in metrics:
@@ -108,7 +107,7 @@ def describe_run(run_dir: Path, record: dict) -> str:
 
 class OnnxPredictor:
     "A model as the server uses it: `hcr.predict`'s ONNX predictor (no TensorFlow), named and described for the page."
-    def __init__(self, run_dir: str | Path | None = None, dataset: str = 'mnist'):
+    def __init__(self, run_dir: str | Path | None = None, dataset: str | None = None):
         self.model = load_predictor(run_dir, dataset, runtime='onnx')
         self.dataset, self.classes = self.model.dataset, self.model.classes
         if run_dir is None:

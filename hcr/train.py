@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Sequence
 
 import keras
-import numpy as np
 import pandas as pd
 from sklearn.metrics import balanced_accuracy_score
 
