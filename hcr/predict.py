@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import io
+import numbers
 import os
 import stat
 import warnings
@@ -176,8 +177,14 @@ def load_predictor(run_dir: str | Path | None = None, dataset: str | None = None
     return Predictor(load_runtime(path, runtime, classes=run.classes), run.classes, run.dataset, str(run.path))
 
 # %% ../nbs/06_predict.ipynb #predict-files
+def _check_top_k(top_k) -> int:
+    if isinstance(top_k, bool) or not isinstance(top_k, numbers.Integral) or top_k < 1:
+        raise HcrError(f'top-k must be a whole number of at least 1, got {top_k!r}')
+    return int(top_k)
+
 def predict_arrays(predictor: Predictor, images: np.ndarray, top_k: int = 3) -> list[list]:
     "Top-k (character, probability) for each prepared (28, 28, 1) uint8 image."
+    top_k = _check_top_k(top_k)
     images = np.asarray(images)
     if images.ndim != 4 or images.shape[1:] != (28, 28, 1) or not len(images):
         raise HcrError(f'predict_arrays takes one or more prepared images, shape (n, 28, 28, 1), got shape {images.shape}')
@@ -187,8 +194,9 @@ def predict_arrays(predictor: Predictor, images: np.ndarray, top_k: int = 3) -> 
 
 def predict_files(predictor: Predictor, items: list, top_k: int = 3, min_confidence: float = 0.0) -> list[Prediction]:
     "Predict every image file in `items` (files or folders); failures are reported per file; below `min_confidence`, `?`."
-    if top_k < 1: raise HcrError(f'top-k must be at least 1, got {top_k}')
-    if not 0 <= min_confidence <= 1: raise HcrError(f'the minimum confidence must be between 0 and 1, got {min_confidence}')
+    top_k = _check_top_k(top_k)  # before any file is read
+    if isinstance(min_confidence, bool) or not isinstance(min_confidence, numbers.Real) or not 0 <= min_confidence <= 1:
+        raise HcrError(f'the minimum confidence must be a number from 0 to 1, got {min_confidence!r}')
     if isinstance(items, (str, Path)):
         raise HcrError(f'predict_files takes a list of files or folders, not one {type(items).__name__} (write [{str(items)!r}])')
     results, ready = [], []

@@ -5,6 +5,7 @@
 # %% ../nbs/02_preprocess.ipynb #cell-002
 from __future__ import annotations
 
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -70,6 +71,7 @@ def _translate(frame: np.ndarray, down: int, right: int) -> np.ndarray:
 
 def prepare_image(image: Image.Image | np.ndarray, dataset: str = 'mnist') -> np.ndarray:
     "A 28x28x1 uint8 image, white ink on black, fitted and centred the way `dataset` was made."
+    if isinstance(image, (str, Path, bytes)): raise HcrError('prepare_image takes an image, not a file: read it with hcr.predict.read_image')
     style = STYLES[check_choice(dataset, STYLES, 'dataset')]
 
     grey = to_grey(image)

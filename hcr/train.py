@@ -86,6 +86,9 @@ def train(config: TrainConfig, out_dir: str | Path | None = None, callbacks: Seq
             return TrainResult(load_model_file(locked/'model.keras'), pd.read_csv(history) if history.is_file() else pd.DataFrame(),
                                locked, read_json(locked/'run.json', "a run record (hcr's run.json)"))
         if data is None: data = load_dataset(config.dataset, 'train', source=config.source, data_dir=config.data_dir)
+        if not isinstance(data, Dataset) or data.name != config.dataset:  # checked before anything is written
+            raise HcrError(f"train's data must be the {config.dataset} Dataset of hcr.data.load_dataset, got "
+                           f"{f'the {data.name} one' if isinstance(data, Dataset) else type(data).__name__}")
         run_dir = prepare_run_dir(out_dir)  # only once the data has loaded: a failed load leaves nothing behind
         set_seed(config.seed)
         rows = split_validation(data, config.val_fraction, config.seed)  # rows, not copies: the set is in memory once
