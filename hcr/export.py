@@ -26,6 +26,7 @@ from .fit import scale
 from .model import VIEWS_MEANING, view_count
 from .preprocess import STYLES
 from .runs import Run, load_model_file, load_run, save_model
+from .runtime import check_images
 
 # %% auto #0
 __all__ = ['FORMATS', 'SUFFIXES', 'portable_model', 'quiet', 'collecting_cycles', 'check_format', 'atomic_dir',
@@ -133,6 +134,7 @@ def export_model(model: keras.Model, path: str | Path, format: str = 'onnx', cal
         raise HcrError(f'{path}: a {format} file must end in {SUFFIXES[format]}')
     if calibration is not None and format != 'litert': raise HcrError('int8 quantization is for the litert format only')
     if calibration is not None and len(calibration) == 0: raise HcrError('int8 quantization needs calibration images, got none')
+    if calibration is not None: calibration = check_images(calibration)  # uint8, as the model will be given them
     net = portable_model(model, float32=True)
     options = _int8_options(calibration) if calibration is not None else {}
     try:
