@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 import socket
 import sys
 import threading
@@ -205,6 +206,8 @@ class SecurityHeaders:
 def make_app(predictors: dict | None = None, max_body: int = MAX_BODY, max_pixels: int = MAX_PIXELS,
              threshold: float = SURE_THRESHOLD, top_k: int = TOP_K, workers: int = 2) -> Starlette:
     "The Starlette application: the drawing page, `POST /api/predict` and `GET /api/health`."
+    # python-multipart logs each malformed upload as a warning before it raises: the 400 answer says it, once
+    logging.getLogger('python_multipart').setLevel(logging.ERROR)
     predictors = load_predictors() if predictors is None else dict(predictors)
     if not predictors: raise HcrError('no models to serve')
     default = next(iter(predictors))

@@ -17,6 +17,7 @@ os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
 import base64
 import io
 import json
+import logging
 import socket
 from pathlib import Path
 
@@ -183,7 +184,7 @@ BAD = {
 
 
 @pytest.mark.parametrize('case', list(BAD))
-def test_bad_requests_get_one_clear_json_error(client, digits, case):
+def test_bad_requests_get_one_clear_json_error(client, digits, case, caplog):
     request, status, message = BAD[case]
     request = {'method': 'POST', 'url': '/api/predict', **request}
     if 'files' in request and isinstance(request['files'], dict) and isinstance(request['files'].get('image', ('', b''))[1], str):
@@ -197,6 +198,7 @@ def test_bad_requests_get_one_clear_json_error(client, digits, case):
     body = r.json()
     assert list(body) == ['error'] and message in body['error'], body
     assert '\n' not in body['error'] and 'Traceback' not in r.text
+    assert not [r.getMessage() for r in caplog.records if r.levelno < logging.ERROR and r.name.startswith('python_multipart')]  # the answer says it, the log does not repeat it
 
 
 def test_the_upload_name_is_never_used(client, digits):
