@@ -68,6 +68,7 @@ def cmd_train(args) -> int:
     return 0
 
 def cmd_evaluate(args) -> int:
+    if Path(args.run_dir).is_file(): raise HcrError(f'{args.run_dir}: a file; evaluate takes its run folder ({Path(args.run_dir).parent})')
     if not Path(args.run_dir).is_dir(): raise HcrError(f'{args.run_dir}: no such run folder')
     from hcr.evaluate import evaluate_run
     from hcr.runs import run_lock
