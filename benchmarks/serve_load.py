@@ -26,8 +26,7 @@ from pathlib import Path
 
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
 
-import httpx
-import numpy as np
+import httpx2 as httpx  # a dev requirement (the tests use it too)
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
