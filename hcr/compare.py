@@ -5,6 +5,7 @@
 # %% ../nbs/14_compare.ipynb #b2b22bbf
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +30,8 @@ __all__ = ['check_level', 'accuracy_interval', 'per_class_recall_intervals', 'Co
 # %% ../nbs/14_compare.ipynb #03d213fc
 def check_level(level: float) -> float:
     "A confidence level strictly between 0 and 1, or a clear `HcrError`."
-    if not 0 < level < 1: raise HcrError(f'the confidence level must be between 0 and 1, got {level}')
+    if isinstance(level, bool) or not isinstance(level, numbers.Real) or not 0 < level < 1:
+        raise HcrError(f'the confidence level must be a number between 0 and 1, got {level!r}')
     return float(level)
 
 def accuracy_interval(correct: int, total: int, level: float = 0.95) -> tuple[float, float]:
@@ -157,6 +159,7 @@ def recorded_test_files(run_dir: Path) -> dict:
 def compare_runs(run_a: str | Path, run_b: str | Path, source: str | None = None, data_dir: str | Path | None = None,
                  level: float = 0.95) -> Comparison:
     "Compare the runs in `run_a` and `run_b` on their shared test set (read from the source `run_a` was evaluated on unless given)."
+    check_level(level)  # before the test set is predicted
     a, b = load_run(run_a), load_run(run_b)
     if a.dataset != b.dataset: raise HcrError(f'cannot compare runs of different datasets: {a.dataset} ({run_a}) and {b.dataset} ({run_b})')
     files = recorded_test_files(a.path)

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import numbers
 import os
 from pathlib import Path
 
@@ -73,12 +74,19 @@ def _first_line(e: Exception) -> str:
     lines = str(e).strip().splitlines()
     return f'{type(e).__name__}: {lines[0][:200]}' if lines else type(e).__name__
 
+def _count(name: str, value) -> int | None:
+    "`value` as a whole number of at least 1, or None; a clear `HcrError` for anything else."
+    if value is None: return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise HcrError(f'{name} must be a whole number of at least 1, got {value!r}')
+    return int(value)
+
 class Runtime:
     "A model file opened by one runtime: `predict(images)` gives float32 probabilities `(n, num_outputs)`."
     kind = ''
 
     def __init__(self, path: str | Path, batch_size: int | None = None):
-        if batch_size is not None and batch_size < 1: raise HcrError(f'batch size must be at least 1, got {batch_size}')
+        batch_size = _count('batch size', batch_size)
         self.path = Path(path)
         self.metadata = read_metadata(self.path)
         self.batch_size = batch_size or images_per_call(self.views)
@@ -114,7 +122,7 @@ class OnnxModel(Runtime):
     kind = 'onnx'
 
     def __init__(self, path: str | Path, batch_size: int | None = None, threads: int | None = None):
-        self.threads = threads or default_threads()
+        self.threads = _count('threads', threads) or default_threads()
         super().__init__(path, batch_size)
 
     def _open(self) -> int:
@@ -152,7 +160,7 @@ class LiteRTModel(Runtime):
     kind = 'litert'
 
     def __init__(self, path: str | Path, batch_size: int | None = None, threads: int | None = None):
-        self.threads = threads or default_threads()
+        self.threads = _count('threads', threads) or default_threads()
         super().__init__(path, batch_size)
 
     def _open(self) -> int:
