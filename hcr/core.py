@@ -17,9 +17,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['HcrError', 'check_choice', 'atomic_path', 'atomic_write_text', 'write_json', 'make_folder', 'quiet_python_logs',
-           'quiet_tensorflow', 'drop_log_lines', 'fds_to', 'log_lines_filtered', 'QuietFirstImport',
-           'quiet_tensorflow_import']
+__all__ = ['HcrError', 'check_choice', 'atomic_path', 'atomic_write_text', 'write_json', 'make_folder', 'missing_folders',
+           'remove_empty', 'quiet_python_logs', 'quiet_tensorflow', 'drop_log_lines', 'fds_to', 'log_lines_filtered',
+           'QuietFirstImport', 'quiet_tensorflow_import']
 
 # %% ../nbs/00_core.ipynb #cell-006
 class HcrError(Exception):
@@ -60,6 +60,18 @@ def make_folder(path: str | Path, what: str = 'folder') -> Path:
     try: Path(path).mkdir(parents=True, exist_ok=True)
     except OSError as e: raise HcrError(f'{path}: cannot make the {what} there ({e.strerror})') from None
     return Path(path)
+
+def missing_folders(path: str | Path) -> list[Path]:
+    "`path` and those of its parents that do not exist yet, deepest first: what `make_folder(path)` would make."
+    path, missing = Path(path).absolute(), []
+    while not path.exists(): missing.append(path); path = path.parent
+    return missing
+
+def remove_empty(folders: list[Path]):
+    "Remove `folders` (deepest first, as `missing_folders` lists them) while they are empty: what a failed first run made and left bare."
+    for folder in folders:
+        try: folder.rmdir()
+        except OSError: return  # not empty, or gone: it and those above it stay
 
 # %% ../nbs/00_core.ipynb #core-quiet
 def _errors_only(record: logging.LogRecord) -> bool: return record.levelno >= logging.ERROR

@@ -18,7 +18,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from .config import TrainConfig
-from .core import HcrError, atomic_write_text, make_folder
+from .core import HcrError, atomic_write_text, make_folder, missing_folders, remove_empty
 from .data import DATASETS, check_local_files, get_spec, resolve_source
 from .runs import hold_lock, read_json
 
@@ -77,14 +77,14 @@ def run_report(config: TrainConfig, reports_dir: str | Path = 'reports', progres
     "Run the report notebook for `config` into `reports/<dataset>/` or `reports/<folder>/` (report.ipynb, report.html, run/); return it."
     final = Path(reports_dir)/folder if folder else report_dir(config, reports_dir)
     check_local_files(config.dataset, config.source, config.data_dir)  # now, not minutes later inside the notebook
-    created = not final.parent.exists()
+    made = missing_folders(final.parent)
     make_folder(final.parent, 'reports folder')
     try:
         with hold_lock(final.parent/f'.{final.name}.lock', final):  # one report into `final` at a time
             _remove_dead_work(final)
             return _run_report(config, reports_dir, final, progress)
     except BaseException:
-        if created and not any(final.parent.iterdir()): final.parent.rmdir()  # a failed first report leaves no empty folder
+        remove_empty(made)  # a failed first report leaves no empty folders
         raise
 
 def _remove_dead_work(final: Path):

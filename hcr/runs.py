@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,11 +56,14 @@ LOCK_NAME = 'run.lock'  # held by the one process writing a run folder; holds it
 PENDING = 'pending.json'  # the settings of a run that has started and not finished: what a resume must match
 _held: dict[str, int] = {}  # lock files this process holds, with how many blocks hold each
 
-def lock_holder(lock_file: str | Path) -> str:
-    "The process id written in `lock_file`, or 'unknown'."
-    try: pid = Path(lock_file).read_text().strip()
-    except OSError: return 'unknown'
-    return pid if pid.isdigit() else 'unknown'
+def lock_holder(lock_file: str | Path, wait: float = 1.0) -> str:
+    "The process id written in `lock_file`, or 'unknown'; waits up to `wait` seconds for a holder that has locked the file and not yet written its id."
+    for _ in range(max(1, int(wait / 0.05))):
+        try: pid = Path(lock_file).read_text().strip()
+        except OSError: return 'unknown'  # gone: the holder has finished
+        if pid.isdigit(): return pid
+        time.sleep(0.05)
+    return 'unknown'
 
 @contextmanager
 def hold_lock(lock_file: str | Path, what: str | Path):

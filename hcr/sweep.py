@@ -15,7 +15,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from .config import TrainConfig
-from .core import HcrError, atomic_write_text, make_folder
+from .core import HcrError, atomic_write_text, make_folder, missing_folders, remove_empty
 from .report import as_recorded, run_report, write_index
 from .runs import config_differences, read_json, recorded_config
 
@@ -100,7 +100,7 @@ def run_sweep(base: TrainConfig, grid: dict, sweep_dir: str | Path, progress: bo
     "Run the report for every combination (`sweep_configs`) into `sweep_dir`, skipping finished ones; the summary and the failures."
     combos, failed = sweep_configs(base, grid), {}
     done = {name for name, config in combos if finished_combination(Path(sweep_dir)/name/'run', config)}  # before any training
-    created = not Path(sweep_dir).exists()
+    made = missing_folders(sweep_dir)
     make_folder(sweep_dir, 'sweep folder')
     for name, config in tqdm(combos, desc='sweep', unit='run', disable=not progress):
         if name in done: continue  # finished in an earlier sweep
@@ -108,6 +108,6 @@ def run_sweep(base: TrainConfig, grid: dict, sweep_dir: str | Path, progress: bo
         except HcrError as e: failed[name] = str(e)
     table = summarise(sweep_dir, [name for name, _ in combos])
     if len(table): write_summary(sweep_dir, table, failed)
-    elif created and not any(Path(sweep_dir).iterdir()): Path(sweep_dir).rmdir()  # every run failed: nothing left behind
-    if Path(sweep_dir).parent.name == 'sweeps': write_index(Path(sweep_dir).parent.parent)  # reports/README.md links the sweep
+    else: remove_empty(made)  # every run failed: no empty folders left behind
+    if Path(sweep_dir).is_dir() and Path(sweep_dir).parent.name == 'sweeps': write_index(Path(sweep_dir).parent.parent)  # reports/README.md links the sweep
     return table, failed

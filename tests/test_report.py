@@ -68,9 +68,9 @@ def test_failed_report_keeps_previous_and_names_the_cell(sample_report):
     assert (folder/'report.html').read_bytes() == before
     assert not (sample_report/'mnist').exists()  # the failed report left no folder of its own
     assert not [p for p in sample_report.iterdir() if p.name.startswith('.')]
-    first = sample_report.parent/'first-reports'  # a failed first report into a new reports folder: not even that is left
+    first = sample_report.parent/'new'/'reports'  # a failed first report into new folders: not even those are left
     failed = hcr('report', '--dataset', 'mnist', '--source', 'idx', '--data-dir', garbage, '--epochs', 1, '--reports-dir', first)
-    assert failed.returncode == 1 and not first.exists()
+    assert failed.returncode == 1 and not (sample_report.parent/'new').exists()
 
 
 def test_bad_report_parameters_stop_before_papermill(tmp_path):
