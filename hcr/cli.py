@@ -122,8 +122,6 @@ def cmd_serve(args) -> int:
 
 def cmd_predict(args) -> int:
     from hcr.predict import load_predictor, predict_files
-    if args.top_k < 1: raise HcrError(f'--top-k must be at least 1, got {args.top_k}')
-    if not 0 <= args.min_confidence <= 1: raise HcrError(f'--min-confidence must be between 0 and 1, got {args.min_confidence}')
     predictor = load_predictor(args.model, args.dataset, args.runtime)
     preds = predict_files(predictor, args.images, args.top_k, args.min_confidence)
     if not preds: raise HcrError('no image files found in ' + ', '.join(args.images))

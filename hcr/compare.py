@@ -21,7 +21,7 @@ from .calibrate import check_files, predict_probabilities
 from .core import HcrError
 from .data import load_dataset
 from .plots import image_grid
-from .runs import load_run, read_json
+from .runs import AN_EVALUATION, load_run, read_json
 
 # %% auto #0
 __all__ = ['check_level', 'accuracy_interval', 'per_class_recall_intervals', 'Comparison', 'compare_predictions',
@@ -146,7 +146,7 @@ def evaluation(run_dir: Path) -> dict:
     "What evaluating the run in `run_dir` recorded (its `metrics.json`), or a one-line error."
     path = Path(run_dir)/'metrics.json'
     if not path.is_file(): raise HcrError(f'{run_dir}: no metrics.json; evaluate the run first (hcr evaluate)')
-    return read_json(path, "an evaluation (hcr's metrics.json)")
+    return read_json(path, AN_EVALUATION)
 
 def recorded_test_files(run_dir: Path) -> dict:
     "The test files (name -> sha256) a run was evaluated on, from its `metrics.json`."

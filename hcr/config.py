@@ -11,6 +11,8 @@ import numbers
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+import numpy as np
+
 from .core import HcrError, check_choice
 from .data import DATASETS, SOURCES
 
@@ -79,7 +81,8 @@ class TrainConfig:
     def __post_init__(self):
         for f in fields(self):  # NumPy's numbers (from np.arange, a DataFrame) as Python's: JSON and Keras take only those
             value = getattr(self, f.name)
-            if isinstance(value, numbers.Integral) and not isinstance(value, (int, bool)): object.__setattr__(self, f.name, int(value))
+            if isinstance(value, np.bool_): object.__setattr__(self, f.name, bool(value))
+            elif isinstance(value, numbers.Integral) and not isinstance(value, (int, bool)): object.__setattr__(self, f.name, int(value))
             elif isinstance(value, numbers.Real) and not isinstance(value, (int, float)): object.__setattr__(self, f.name, float(value))
         for name, choices in CHOICES.items(): check_choice(getattr(self, name), choices, name.replace('_', ' '))
         if isinstance(self.data_dir, Path): object.__setattr__(self, 'data_dir', str(self.data_dir))

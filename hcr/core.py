@@ -85,7 +85,7 @@ def quiet_python_logs(quiet: bool = True):
         logger.addFilter(_errors_only) if quiet else logger.removeFilter(_errors_only)
 
 def quiet_tensorflow(verbose: bool = False):
-    "Keep TensorFlow's log lines out of the output (`verbose`: let them all through); call before TensorFlow is first imported."
+    "Keep TensorFlow's log lines out of the output (`verbose`: let its Python ones through; its C++ ones follow `TF_CPP_MIN_LOG_LEVEL`, 2 after `import hcr` unless set); call before TensorFlow is first imported."
     quiet_python_logs(not verbose)
     if not verbose: os.environ['TF_CPP_MIN_LOG_LEVEL'] = '3'  # C++: errors included, the NodeDef one is printed as an error
 

@@ -110,7 +110,7 @@ def atomic_dir(path: str | Path):
 def _int8_options(calibration: np.ndarray) -> dict:
     "TFLite converter settings for full-integer quantization calibrated on uint8 `calibration` images (float32 input and output)."
     import tensorflow as tf
-    x = scale(np.asarray(calibration, np.uint8), None)[0].numpy()
+    x = scale(check_images(calibration), None)[0].numpy()
     def representative():
         for i in range(len(x)): yield [x[i:i + 1]]
     return dict(optimizations=[tf.lite.Optimize.DEFAULT], representative_dataset=representative,

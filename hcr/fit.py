@@ -96,8 +96,10 @@ def split_validation(ds: Dataset, fraction: float = 0.1, seed: int = 0) -> tuple
     "Stratified split of a training `Dataset`: the sorted row numbers of its training and of its validation images."
     if not 0 < fraction < 1: raise HcrError(f'validation fraction must be between 0 and 1, got {fraction}')
     n_val, counts = math.ceil(fraction * len(ds)), np.bincount(ds.labels)  # scikit-learn's rounding of the split
+    single = np.flatnonzero(counts == 1)
+    if len(single): raise HcrError(f'class {ds.classes[single[0]]!r} has a single image: a split needs two of every class')
     classes = int((counts > 0).sum())
-    if min(n_val, len(ds) - n_val) < classes or counts[counts > 0].min() < 2:
+    if min(n_val, len(ds) - n_val) < classes:
         raise HcrError(f'a validation fraction of {fraction} splits {len(ds):,} images into {len(ds) - n_val:,} for training and '
                        f'{n_val:,} for validation; each needs an image of every class ({classes})')
     train_rows, val_rows = train_test_split(np.arange(len(ds)), test_size=fraction, random_state=seed,

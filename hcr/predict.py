@@ -160,7 +160,10 @@ def load_predictor(run_dir: str | Path | None = None, dataset: str | None = None
         path = bundled_model(dataset)
         meta = read_metadata(path)
         return Predictor(load_runtime(path, 'onnx'), tuple(meta['classes']), meta['dataset'], f'the bundled {dataset} model')
-    if not Path(run_dir).exists(): raise HcrError(f'{run_dir}: no such run folder (without one, the bundled model of the dataset is used)')
+    if not Path(run_dir).exists():
+        if Path(run_dir).suffix.lower() in SUFFIXES and (Path(run_dir).parent/'run.json').is_file():
+            raise HcrError(f'{run_dir}: no such model file in that run; `hcr export {Path(run_dir).parent} --format all --int8` writes them')
+        raise HcrError(f'{run_dir}: no such run folder (without one, the bundled model of the dataset is used)')
     run = load_run(run_dir)
     if dataset is not None and run.dataset != dataset:  # a run's model reads its own dataset's characters
         raise HcrError(f'{run_dir}: a model of {run.dataset}, not {dataset}; with a run, leave the dataset out')

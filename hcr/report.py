@@ -20,7 +20,7 @@ from pathlib import Path
 from .config import TrainConfig
 from .core import HcrError, atomic_write_text, make_folder, missing_folders, remove_empty
 from .data import DATASETS, check_local_files, get_spec, resolve_source
-from .runs import hold_lock, read_json
+from .runs import AN_EVALUATION, A_RUN_RECORD, hold_lock, read_json
 
 # %% auto #0
 __all__ = ['REPORT_NOTEBOOK', 'parameters_source', 'notebook_parameters', 'check_report_params', 'report_dir', 'render_html',
@@ -160,8 +160,8 @@ def write_index(reports_dir: str | Path = 'reports') -> Path:
     for folder in sorted(p for p in reports_dir.iterdir() if p.is_dir() and not p.name.startswith('.') and not _sample_report(p)):
         metrics, record = folder/'run'/'metrics.json', folder/'run'/'run.json'
         if not (metrics.is_file() and record.is_file()): continue
-        try: rows.append(_index_row(folder, read_json(metrics, "an evaluation (hcr's metrics.json)"),
-                                    read_json(record, "a run record (hcr's run.json)")))
+        try: rows.append(_index_row(folder, read_json(metrics, AN_EVALUATION),
+                                    read_json(record, A_RUN_RECORD)))
         except (HcrError, LookupError, TypeError, ValueError) as e:  # another report's damaged files: this one still indexed
             warnings.warn(f"{folder}: left out of {reports_dir/'README.md'} ({f'{e} not recorded' if isinstance(e, KeyError) else e})")
     text = ('# Reports\n\nRendered by `hcr report` (papermill runs the report notebook, `hcr/report.ipynb`); this table is '

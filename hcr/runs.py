@@ -27,10 +27,11 @@ from filelock import FileLock, Timeout
 from .core import HcrError, atomic_path, write_json
 
 # %% auto #0
-__all__ = ['RUN_FILES', 'LOCK_NAME', 'PENDING', 'VECTOR_FLAGS', 'RUN_NAMES', 'RUN_OUTPUTS', 'prepare_run_dir', 'save_model',
-           'lock_holder', 'hold_lock', 'run_lock', 'library_versions', 'git_commit', 'cpu_model', 'cpu_features',
-           'run_environment', 'read_json', 'load_model_file', 'Run', 'read_labels', 'load_run', 'config_differences',
-           'recorded_config', 'clean_temporary', 'clear_run', 'begin_run', 'mark_started']
+__all__ = ['RUN_FILES', 'LOCK_NAME', 'PENDING', 'VECTOR_FLAGS', 'AN_EVALUATION', 'A_RUN_RECORD', 'RUN_NAMES', 'RUN_OUTPUTS',
+           'prepare_run_dir', 'save_model', 'lock_holder', 'hold_lock', 'run_lock', 'library_versions', 'git_commit',
+           'cpu_model', 'cpu_features', 'run_environment', 'read_json', 'load_model_file', 'Run', 'read_labels',
+           'load_run', 'config_differences', 'recorded_config', 'clean_temporary', 'clear_run', 'begin_run',
+           'mark_started']
 
 # %% ../nbs/03_runs.ipynb #cell-005
 RUN_FILES = ('model.keras', 'labels.json', 'run.json')  # what makes a folder a finished run
@@ -153,6 +154,8 @@ def _devices() -> list[str]:
 
 
 # %% ../nbs/03_runs.ipynb #e6d24d6c
+AN_EVALUATION, A_RUN_RECORD = "an evaluation (hcr's metrics.json)", "a run record (hcr's run.json)"  # what read_json's `what` says of them
+
 def read_json(path: Path, what: str) -> dict:
     "The JSON object in `path`, or a one-line error naming the file and what it should be (`what`)."
     try: obj = json.loads(Path(path).read_text(encoding='utf-8'))
@@ -217,7 +220,7 @@ def load_run(path: str | Path) -> Run:
     for name in ('run.json', 'labels.json'):
         if not (run_dir/name).is_file():  # a file is named as given, not by its folder
             raise HcrError(f'{path}: not a run folder (no {name})' if run_dir == path else f'{path}: not a file of a run (no {name} beside it)')
-    record = read_json(run_dir/'run.json', "a run record (hcr's run.json)")
+    record = read_json(run_dir/'run.json', A_RUN_RECORD)
     if not isinstance(record.get('params'), dict) or 'dataset' not in record['params']:
         raise HcrError(f"{run_dir/'run.json'}: not a run record (no params with a dataset)")
     try: TrainConfig.from_record(record['params'])

@@ -33,7 +33,7 @@ from starlette.routing import Route
 from .core import HcrError, check_choice
 from .predict import MAX_PIXELS, WORKING_SIZE, load_predictor, shrink
 from .preprocess import prepare_image
-from .runs import load_run, read_json
+from .runs import AN_EVALUATION, load_run, read_json
 from .runtime import read_metadata
 
 
@@ -97,7 +97,7 @@ def run_name(run_dir: Path) -> str:
 def describe_run(run_dir: Path, record: dict) -> str:
     "One line about a run: its name, network, test accuracy and when it was trained, from its records."
     metrics_file = Path(run_dir)/'metrics.json'
-    metrics = read_json(metrics_file, "an evaluation (hcr's metrics.json)") if metrics_file.is_file() else {}
+    metrics = read_json(metrics_file, AN_EVALUATION) if metrics_file.is_file() else {}
     params = record.get('params', {})
     text = f"{run_name(run_dir)}: {params.get('model', '?')} network"
     if 'test_accuracy' in metrics:
@@ -109,6 +109,8 @@ def describe_run(run_dir: Path, record: dict) -> str:
 class OnnxPredictor:
     "A model as the server uses it: `hcr.predict`'s ONNX predictor (no TensorFlow), named and described for the page."
     def __init__(self, run_dir: str | Path | None = None, dataset: str | None = None):
+        if run_dir is not None and Path(run_dir).is_file() and Path(run_dir).suffix.lower() != '.onnx':
+            raise HcrError(f'{run_dir}: the server runs ONNX models; give its run folder or the model.onnx in it')
         self.model = load_predictor(run_dir, dataset, runtime='onnx')
         self.dataset, self.classes = self.model.dataset, self.model.classes
         if run_dir is None:

@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 from .config import TrainConfig
 from .core import HcrError, atomic_write_text, make_folder, missing_folders, remove_empty
 from .report import as_recorded, run_report, write_index
-from .runs import config_differences, read_json, recorded_config
+from .runs import AN_EVALUATION, A_RUN_RECORD, config_differences, read_json, recorded_config
 
 # %% auto #0
 __all__ = ['KIND_WORDS', 'METRICS', 'parse_setting', 'sweep_configs', 'summarise', 'write_summary', 'finished_combination',
@@ -66,7 +66,7 @@ def summarise(sweep_dir: str | Path, names: list[str]) -> pd.DataFrame:
     for name in names:
         run = Path(sweep_dir)/name/'run'
         if not (run/'metrics.json').is_file(): continue
-        m, r = read_json(run/'metrics.json', 'an evaluation (metrics.json)'), read_json(run/'run.json', 'a run record (run.json)')
+        m, r = read_json(run/'metrics.json', AN_EVALUATION), read_json(run/'run.json', A_RUN_RECORD)
         recorded = {**r, **m}
         rows.append({'run': name, **{k: _number_or_nan(recorded.get(k)) for k in METRICS}})  # nan: not recorded
     return pd.DataFrame(rows, columns=['run', *METRICS])

@@ -26,7 +26,7 @@ from .fit import (EpochCheckpoint, HistoryCSV, StopOnNaN, class_log_prior, compi
                      make_strategy, recompute_batchnorm, set_seed, split_batches, split_validation, steps_per_epoch,
                      stopping_start)
 from .model import build_model, shift_averaged, uncompiled
-from .runs import (PENDING, begin_run, load_model_file, mark_started, prepare_run_dir, read_json, run_environment,
+from .runs import (A_RUN_RECORD, PENDING, begin_run, load_model_file, mark_started, prepare_run_dir, read_json, run_environment,
                       run_lock, save_model)
 from .runtime import VIEWS_PER_CALL
 
@@ -84,7 +84,7 @@ def train(config: TrainConfig, out_dir: str | Path | None = None, callbacks: Seq
             if not (locked/'model.json').is_file(): export_run(locked, ('onnx',))  # killed while exporting: finish it
             history = locked/'history.csv'
             return TrainResult(load_model_file(locked/'model.keras'), pd.read_csv(history) if history.is_file() else pd.DataFrame(),
-                               locked, read_json(locked/'run.json', "a run record (hcr's run.json)"))
+                               locked, read_json(locked/'run.json', A_RUN_RECORD))
         if data is None: data = load_dataset(config.dataset, 'train', source=config.source, data_dir=config.data_dir)
         if not isinstance(data, Dataset) or data.name != config.dataset:  # checked before anything is written
             raise HcrError(f"train's data must be the {config.dataset} Dataset of hcr.data.load_dataset, got "
