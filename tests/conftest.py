@@ -18,6 +18,8 @@ def pytest_configure(config):
     # Keras's TensorFlow backend turns a variable into an array with np.array(x), which numpy 2 warns about when
     # the variable's __array__ takes no `copy` (TensorFlow 2.21's); a user never sees it (not raised in __main__)
     config.addinivalue_line('filterwarnings', "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+    # Keras's own ONNX export (a test calls it directly, as a user of the saved file would) probes np.object
+    config.addinivalue_line('filterwarnings', 'ignore:In the future `np.object` will be defined:FutureWarning')
     config.addinivalue_line('markers', 'committed: a check of the committed runs on the full data: their first epochs against their history, their exports, their calibration (make check-reports)')
 
 
