@@ -6,14 +6,13 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 import numbers
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
 
-from .core import HcrError, check_choice
+from .core import HcrError, check_choice, check_number, check_whole
 from .data import DATASETS, SOURCES
 
 # %% auto #0
@@ -36,19 +35,9 @@ DATASET_DEFAULTS = {
 CHOICES = {'dataset': tuple(DATASETS), 'source': SOURCES, 'model': MODEL_NAMES, 'precision': PRECISIONS,
            'strategy': STRATEGIES}
 
-def _whole(name, value, least: int, most: int | None = None):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least or (most is not None and value > most):
-        raise HcrError(f"{name} must be a whole number {f'from {least} to {most}' if most is not None else f'of at least {least}'}, got {value!r}")
-
 def _flag(name, value, optional: bool):
     if not (isinstance(value, bool) or (optional and value is None)):
         raise HcrError(f"{name} must be True or False{' or None (the dataset default)' if optional else ''}, got {value!r}")
-
-def _number(name, value, low: float, high: float, low_included: bool = False, high_included: bool = False):
-    ok = (not isinstance(value, bool) and isinstance(value, numbers.Real) and math.isfinite(value)
-          and (low <= value if low_included else low < value) and (value <= high if high_included else value < high))
-    if not ok: raise HcrError(f"{name} must be a number {'from' if low_included else 'above'} {low} "
-                              f"{'to' if high_included else 'up to, not including,'} {high}, got {value!r}")
 
 # Settings added after runs were first recorded, with what a run recorded without one did: such a run had it off.
 RECORDED_BEFORE = {'label_smoothing': 0.0, 'unaugmented': 0.0, 'logit_adjustment': 0.0, 'shift_average': False,
@@ -88,16 +77,16 @@ class TrainConfig:
         if isinstance(self.data_dir, Path): object.__setattr__(self, 'data_dir', str(self.data_dir))
         if self.data_dir is not None and (not isinstance(self.data_dir, str) or not self.data_dir):
             raise HcrError(f'data_dir must be a folder name or None, got {self.data_dir!r}')
-        if self.epochs is not None: _whole('epochs', self.epochs, 1)
-        _whole('batch size', self.batch_size, 1)
-        _whole('patience', self.patience, 1)
-        _whole('seed', self.seed, 0, 2**32 - 1)  # NumPy's and TensorFlow's seeds are 32-bit
-        _number('learning rate', self.learning_rate, 0, 1, high_included=True)  # NaN and negative rates too
-        _number('validation fraction', self.val_fraction, 0, 1)
-        if self.label_smoothing is not None: _number('label smoothing', self.label_smoothing, 0, 1, low_included=True)
-        if self.unaugmented is not None: _number('unaugmented share', self.unaugmented, 0, 1, low_included=True, high_included=True)
+        if self.epochs is not None: check_whole('epochs', self.epochs, 1)
+        check_whole('batch size', self.batch_size, 1)
+        check_whole('patience', self.patience, 1)
+        check_whole('seed', self.seed, 0, 2**32 - 1)  # NumPy's and TensorFlow's seeds are 32-bit
+        check_number('learning rate', self.learning_rate, 0, 1, high_included=True)  # NaN and negative rates too
+        check_number('validation fraction', self.val_fraction, 0, 1)
+        if self.label_smoothing is not None: check_number('label smoothing', self.label_smoothing, 0, 1, low_included=True)
+        if self.unaugmented is not None: check_number('unaugmented share', self.unaugmented, 0, 1, low_included=True, high_included=True)
         if self.logit_adjustment is not None:
-            _number('logit adjustment', self.logit_adjustment, 0, 10, low_included=True, high_included=True)
+            check_number('logit adjustment', self.logit_adjustment, 0, 10, low_included=True, high_included=True)
         for name in ('augment', 'shift_average', 'more_views'): _flag(name, getattr(self, name), optional=True)
         if self.more_views and not self.setting('shift_average'):
             raise HcrError('more_views needs shift_average: the turned and zoomed views are averaged with the shifts')

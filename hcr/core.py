@@ -9,6 +9,8 @@ import importlib.abc
 import importlib.util
 import json
 import logging
+import math
+import numbers
 import os
 import re
 import sys
@@ -17,9 +19,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['HcrError', 'check_choice', 'atomic_path', 'atomic_write_text', 'write_json', 'make_folder', 'missing_folders',
-           'remove_empty', 'quiet_python_logs', 'quiet_tensorflow', 'drop_log_lines', 'fds_to', 'log_lines_filtered',
-           'QuietFirstImport', 'quiet_tensorflow_import']
+__all__ = ['HcrError', 'check_choice', 'check_whole', 'check_number', 'atomic_path', 'atomic_write_text', 'write_json',
+           'make_folder', 'missing_folders', 'remove_empty', 'quiet_python_logs', 'quiet_tensorflow', 'drop_log_lines',
+           'fds_to', 'log_lines_filtered', 'QuietFirstImport', 'quiet_tensorflow_import']
 
 # %% ../nbs/00_core.ipynb #cell-006
 class HcrError(Exception):
@@ -30,6 +32,20 @@ def check_choice(value, choices, what: str):
     "Refuse `value` unless it is one of `choices`, with the line 'unknown `what` ...: choose one of ...'."
     if value not in choices: raise HcrError(f"unknown {what} {value!r}: choose one of {', '.join(map(str, choices))}")
     return value
+
+def check_whole(name: str, value, least: int, most: int | None = None) -> int:
+    "`value` as an int if it is a whole number from `least` (to `most`), NumPy's too; else the line '`name` must be a whole number ...'."
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least or (most is not None and value > most):
+        raise HcrError(f"{name} must be a whole number {f'from {least} to {most}' if most is not None else f'of at least {least}'}, got {value!r}")
+    return int(value)
+
+def check_number(name: str, value, low: float, high: float, low_included: bool = False, high_included: bool = False) -> float:
+    "`value` as a float if it is a finite number between `low` and `high` (each bound included or not); else the line '`name` must be a number ...'."
+    ok = (not isinstance(value, bool) and isinstance(value, numbers.Real) and math.isfinite(value)
+          and (low <= value if low_included else low < value) and (value <= high if high_included else value < high))
+    if not ok: raise HcrError(f"{name} must be a number {'from' if low_included else 'above'} {low} "
+                              f"{'to' if high_included else 'up to, not including,'} {high}, got {value!r}")
+    return float(value)
 
 # %% ../nbs/00_core.ipynb #cell-008
 @contextmanager

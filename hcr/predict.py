@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import errno
 import io
-import numbers
 import os
 import stat
 import warnings
@@ -17,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .core import HcrError, check_choice
+from .core import HcrError, check_choice, check_number, check_whole
 from .preprocess import prepare_image
 from .runs import load_run
 from .runtime import SUFFIXES, Runtime, bundled_model, load_runtime, read_metadata
@@ -170,7 +169,8 @@ def load_predictor(run_dir: str | Path | None = None, dataset: str | None = None
     if Path(run_dir).is_file():  # one model file of the run (model.int8.tflite, say): that file, run as its suffix says
         kind = SUFFIXES.get(Path(run_dir).suffix.lower())
         if kind is None: raise HcrError(f"{run_dir}: not a model file ({', '.join(SUFFIXES)}); give it or its run folder")
-        if runtime not in (None, kind): raise HcrError(f'{run_dir}: a model file for the {kind} runtime, not {runtime}')
+        if runtime not in (None, kind):
+            raise HcrError(f'{run_dir}: a model file for the {kind} runtime, not {runtime}; give its run folder, or its {runtime} model file')
         return Predictor(load_runtime(run_dir, kind, classes=run.classes), run.classes, run.dataset, str(run_dir))
     runtime = runtime or ('onnx' if (run.path/'model.onnx').is_file() else 'keras')
     path = run.model_file if runtime == 'keras' else run.path/RUNTIME_FILES[runtime]
@@ -180,14 +180,9 @@ def load_predictor(run_dir: str | Path | None = None, dataset: str | None = None
     return Predictor(load_runtime(path, runtime, classes=run.classes), run.classes, run.dataset, str(run.path))
 
 # %% ../nbs/06_predict.ipynb #predict-files
-def _check_top_k(top_k) -> int:
-    if isinstance(top_k, bool) or not isinstance(top_k, numbers.Integral) or top_k < 1:
-        raise HcrError(f'top-k must be a whole number of at least 1, got {top_k!r}')
-    return int(top_k)
-
 def predict_arrays(predictor: Predictor, images: np.ndarray, top_k: int = 3) -> list[list]:
     "Top-k (character, probability) for each prepared (28, 28, 1) uint8 image."
-    top_k = _check_top_k(top_k)
+    top_k = check_whole('top-k', top_k, 1)
     images = np.asarray(images)
     if images.ndim != 4 or images.shape[1:] != (28, 28, 1) or not len(images):
         raise HcrError(f'predict_arrays takes one or more prepared images, shape (n, 28, 28, 1), got shape {images.shape}')
@@ -197,9 +192,8 @@ def predict_arrays(predictor: Predictor, images: np.ndarray, top_k: int = 3) -> 
 
 def predict_files(predictor: Predictor, items: list, top_k: int = 3, min_confidence: float = 0.0) -> list[Prediction]:
     "Predict every image file in `items` (files or folders); failures are reported per file; below `min_confidence`, `?`."
-    top_k = _check_top_k(top_k)  # before any file is read
-    if isinstance(min_confidence, bool) or not isinstance(min_confidence, numbers.Real) or not 0 <= min_confidence <= 1:
-        raise HcrError(f'the minimum confidence must be a number from 0 to 1, got {min_confidence!r}')
+    top_k = check_whole('top-k', top_k, 1)  # before any file is read
+    check_number('the minimum confidence', min_confidence, 0, 1, low_included=True, high_included=True)
     if isinstance(items, (str, Path)):
         raise HcrError(f'predict_files takes a list of files or folders, not one {type(items).__name__} (write [{str(items)!r}])')
     results, ready = [], []

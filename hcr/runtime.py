@@ -6,14 +6,13 @@
 from __future__ import annotations
 
 import json
-import numbers
 import os
 from pathlib import Path
 
 import numpy as np
 
 import hcr
-from .core import HcrError
+from .core import HcrError, check_whole
 from .data import get_spec
 
 # %% auto #0
@@ -74,19 +73,12 @@ def _first_line(e: Exception) -> str:
     lines = str(e).strip().splitlines()
     return f'{type(e).__name__}: {lines[0][:200]}' if lines else type(e).__name__
 
-def _count(name: str, value) -> int | None:
-    "`value` as a whole number of at least 1, or None; a clear `HcrError` for anything else."
-    if value is None: return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise HcrError(f'{name} must be a whole number of at least 1, got {value!r}')
-    return int(value)
-
 class Runtime:
     "A model file opened by one runtime: `predict(images)` gives float32 probabilities `(n, num_outputs)`."
     kind = ''
 
     def __init__(self, path: str | Path, batch_size: int | None = None):
-        batch_size = _count('batch size', batch_size)
+        batch_size = None if batch_size is None else check_whole('batch size', batch_size, 1)
         self.path = Path(path)
         self.metadata = read_metadata(self.path)
         self.batch_size = batch_size or images_per_call(self.views)
@@ -122,7 +114,7 @@ class OnnxModel(Runtime):
     kind = 'onnx'
 
     def __init__(self, path: str | Path, batch_size: int | None = None, threads: int | None = None):
-        self.threads = _count('threads', threads) or default_threads()
+        self.threads = default_threads() if threads is None else check_whole('threads', threads, 1)
         super().__init__(path, batch_size)
 
     def _open(self) -> int:
@@ -160,7 +152,7 @@ class LiteRTModel(Runtime):
     kind = 'litert'
 
     def __init__(self, path: str | Path, batch_size: int | None = None, threads: int | None = None):
-        self.threads = _count('threads', threads) or default_threads()
+        self.threads = default_threads() if threads is None else check_whole('threads', threads, 1)
         super().__init__(path, batch_size)
 
     def _open(self) -> int:

@@ -109,8 +109,6 @@ def describe_run(run_dir: Path, record: dict) -> str:
 class OnnxPredictor:
     "A model as the server uses it: `hcr.predict`'s ONNX predictor (no TensorFlow), named and described for the page."
     def __init__(self, run_dir: str | Path | None = None, dataset: str | None = None):
-        if run_dir is not None and Path(run_dir).is_file() and Path(run_dir).suffix.lower() != '.onnx':
-            raise HcrError(f'{run_dir}: the server runs ONNX models; give its run folder or the model.onnx in it')
         self.model = load_predictor(run_dir, dataset, runtime='onnx')
         self.dataset, self.classes = self.model.dataset, self.model.classes
         if run_dir is None:
