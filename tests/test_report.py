@@ -21,12 +21,23 @@ def hcr(*args, cwd=ROOT, timeout=600):
 
 
 @pytest.fixture(scope='module')
-def sample_report(tmp_path_factory):
-    "A report rendered from the bundled sample (1 epoch), in its own reports folder."
+def sample_run(tmp_path_factory):
+    "`hcr report` on the bundled sample (1 epoch), into its own reports folder: the finished process and that folder."
     reports = tmp_path_factory.mktemp('reports')
     done = hcr('report', '--dataset', 'mnist', '--source', 'sample', '--epochs', 1, '--reports-dir', reports)
     assert done.returncode == 0, done.stderr[-3000:]
-    return reports
+    return done, reports
+
+
+@pytest.fixture(scope='module')
+def sample_report(sample_run): return sample_run[1]
+
+
+def test_report_into_a_pipe_prints_lines_not_progress_bars(sample_run):
+    done, reports = sample_run
+    assert '\r' not in done.stdout + done.stderr and 'Executing' not in done.stderr, done.stderr[-500:]
+    assert done.stdout.startswith(f"report written: {reports/'mnist-sample'/'report.html'}")
+
 
 
 def test_report_writes_notebook_html_run_and_index(sample_report, tmp_path):
