@@ -424,6 +424,17 @@ def test_upload_drop_and_bad_files(browser, server, digits, tmp_path):
     wait_for_answer(page)
     assert read_answer(page) == label(digits, 3)
 
+        # a TIFF, which the browser cannot show: the server reads it, and the drawing area says so instead of staying blank
+    (tmp_path/'digit.tif').write_bytes(encode(on_paper(digits.images[4]), 'TIFF'))
+    page.set_input_files('#file', str(tmp_path/'digit.tif'))
+    wait_for_answer(page)
+    assert read_answer(page) == label(digits, 4)
+    page.wait_for_selector('#unshown', state='visible')
+    assert page.text_content('#unshown') == 'digit.tif: this browser cannot show it, the server reads it'
+    page.set_input_files('#file', str(png))  # a file it can show takes the note away
+    wait_for_answer(page)
+    assert not page.locator('#unshown').is_visible()
+
     # a file that is not an image: the server's message, shown as an alert
     (tmp_path/'notes.png').write_text('not a picture')
     page.set_input_files('#file', str(tmp_path/'notes.png'))

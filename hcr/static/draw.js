@@ -8,7 +8,7 @@
   const PEN = Math.round(SIZE * 0.07);  // about a finger wide at any screen size
   const LABELS = {mnist: 'Digits', emnist: 'Letters'};
   const state = {
-    strokes: [], current: null, pointer: null, upload: null, background: null, url: null,
+    strokes: [], current: null, pointer: null, upload: null, background: null, url: null, unshown: false,
     version: 0, shown: 0, inFlight: false, timer: null, dataset: null, models: [], maxBody: 2 * 1024 * 1024,
   };
 
@@ -33,8 +33,11 @@
       const w = img.naturalWidth * k, h = img.naturalHeight * k;
       ctx.drawImage(img, (SIZE - w) / 2, (SIZE - h) / 2, w, h);
     }
-    state.strokes.forEach(drawStroke);
+        state.strokes.forEach(drawStroke);
     $('drop').classList.toggle('drawn', hasContent());
+    const note = $('unshown');  // a file the browser cannot show (TIFF) would leave the drawing area blank
+    note.hidden = !(state.unshown && !state.strokes.length);
+    if (!note.hidden) note.textContent = `${state.upload.name}: this browser cannot show it, the server reads it`;
   }
 
   function point(e) {
@@ -85,6 +88,7 @@
   function dropUpload() {
     if (state.url) URL.revokeObjectURL(state.url);
     state.upload = state.background = state.url = null;
+    state.unshown = false;
   }
   $('undo').addEventListener('click', undo);
   $('clear').addEventListener('click', clear);
@@ -104,7 +108,8 @@
     state.upload = file;
     state.url = URL.createObjectURL(file);
     const img = new Image();
-    img.onload = () => { if (state.upload === file) { state.background = img; redraw(); } };
+        img.onload = () => { if (state.upload === file) { state.background = img; redraw(); } };
+    img.onerror = () => { if (state.upload === file) { state.unshown = true; redraw(); } };
     img.src = state.url;  // a format the browser cannot show (TIFF) is still sent to the server
     redraw(); changed(false);
   }
