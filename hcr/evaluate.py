@@ -26,7 +26,7 @@ from .export import refresh_metadata
 from .fit import eval_batch, make_batches
 from .model import single_view
 from .plots import image_grid
-from .runs import load_run
+from .runs import load_run, read_history
 
 
 # %% auto #0
@@ -154,6 +154,7 @@ def evaluate_run(run_dir: str | Path, source: str | None = None, data_dir: str |
     run = load_run(run_dir)
     out = Path(run.path)
     if not (out/'history.csv').is_file(): raise HcrError(f'{out}: not a finished run (no history.csv)')
+    history = read_history(out/'history.csv')  # a damaged one is refused before the test set is predicted
     if not os.access(out, os.W_OK): raise HcrError(f'{out}: cannot write the results there (read-only)')
     params = run.record['params']
     if data_dir is not None and source is None: source = 'idx'  # a folder given: read its files, whatever the run read
@@ -182,7 +183,7 @@ def evaluate_run(run_dir: str | Path, source: str | None = None, data_dir: str |
     figures = {'confusion_matrix': plot_confusion_matrix(ev), 'mistakes': plot_mistakes(ev, test.images),
                'reliability': plot_reliability(uncalibrated, ev.probs, ev.y_true),
                'accuracy_coverage': plot_accuracy_coverage(accuracy_coverage(ev.probs, ev.y_true)),
-               'learning_curves': plot_learning_curves(pd.read_csv(out/'history.csv'))}  # everything made before anything is written
+               'learning_curves': plot_learning_curves(history)}  # everything made before anything is written
     with atomic_path(out/'classification_report.csv') as tmp: table.to_csv(tmp)
     with atomic_path(out/'top_confusions.csv') as tmp: top_confusions(ev).to_csv(tmp, index=False)
     for name, fig in figures.items(): save_figure(fig, out/'figures'/f'{name}.png')

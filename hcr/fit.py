@@ -20,7 +20,7 @@ from .config import STRATEGIES
 from .core import HcrError, atomic_path, check_choice
 from .data import Dataset
 from .model import view_count
-from .runs import save_model
+from .runs import read_history, save_model
 from .runtime import VIEWS_PER_CALL, check_images, images_per_call
 
 
@@ -180,7 +180,7 @@ class HistoryCSV(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         self.rows = []
         if self.path.exists() and getattr(self.model, '_initial_epoch', 0):
-            earlier = pd.read_csv(self.path)
+            earlier = read_history(self.path)
             self.rows = earlier[earlier.epoch < self.model._initial_epoch].to_dict('records')
 
     def on_epoch_end(self, epoch, logs=None):

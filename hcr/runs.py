@@ -27,11 +27,11 @@ from filelock import FileLock, Timeout
 from .core import HcrError, atomic_path, write_json
 
 # %% auto #0
-__all__ = ['RUN_FILES', 'LOCK_NAME', 'PENDING', 'VECTOR_FLAGS', 'AN_EVALUATION', 'A_RUN_RECORD', 'RUN_NAMES', 'RUN_OUTPUTS',
-           'prepare_run_dir', 'save_model', 'lock_holder', 'hold_lock', 'run_lock', 'library_versions', 'git_commit',
-           'cpu_model', 'cpu_features', 'run_environment', 'read_json', 'load_model_file', 'Run', 'read_labels',
-           'load_run', 'config_differences', 'recorded_config', 'clean_temporary', 'clear_run', 'begin_run',
-           'mark_started']
+__all__ = ['RUN_FILES', 'LOCK_NAME', 'PENDING', 'VECTOR_FLAGS', 'AN_EVALUATION', 'A_RUN_RECORD', 'HISTORY_COLUMNS', 'RUN_NAMES',
+           'RUN_OUTPUTS', 'prepare_run_dir', 'save_model', 'lock_holder', 'hold_lock', 'run_lock', 'library_versions',
+           'git_commit', 'cpu_model', 'cpu_features', 'run_environment', 'read_json', 'load_model_file', 'Run',
+           'read_labels', 'load_run', 'read_history', 'config_differences', 'recorded_config', 'clean_temporary',
+           'clear_run', 'begin_run', 'mark_started']
 
 # %% ../nbs/03_runs.ipynb #cell-005
 RUN_FILES = ('model.keras', 'labels.json', 'run.json')  # what makes a folder a finished run
@@ -227,6 +227,23 @@ def load_run(path: str | Path) -> Run:
     except HcrError as e: raise HcrError(f"{run_dir/'run.json'}: {e}") from None
     model_file = path if path.is_file() and path.suffix in ('.keras', '.h5') else run_dir/'model.keras'
     return Run(run_dir, read_labels(run_dir), record, model_file)
+
+# %% ../nbs/03_runs.ipynb #read-history
+HISTORY_COLUMNS = ('epoch', 'loss', 'accuracy', 'val_loss', 'val_accuracy')  # what every epoch's row of history.csv holds
+
+def read_history(path: Path):
+    "The training history in `path` (hcr's `history.csv`) as a DataFrame, or a one-line error naming the file."
+    import pandas as pd  # only here: `hcr.runs` stays light for prediction
+    try: history = pd.read_csv(path)
+    except FileNotFoundError: raise HcrError(f'{path}: missing') from None
+    except (OSError, UnicodeDecodeError, ValueError) as e:  # pandas' ParserError and EmptyDataError are ValueErrors
+        raise HcrError(f"{path}: not a training history (hcr's history.csv) ({type(e).__name__}: {' '.join(str(e).split())[:120]})") from None
+    missing = [c for c in HISTORY_COLUMNS if c not in history]
+    if missing: raise HcrError(f"{path}: not a training history (hcr's history.csv): no {', '.join(missing)} column")
+    if history.empty or not all(pd.api.types.is_numeric_dtype(history[c]) for c in HISTORY_COLUMNS):
+        raise HcrError(f"{path}: not a training history (hcr's history.csv): expected a row of numbers for each epoch")
+    return history
+
 
 # %% ../nbs/03_runs.ipynb #runs-state
 RUN_NAMES = ('model.keras', 'model.h5', 'run.json', PENDING, 'checkpoint.keras')  # any of these: an hcr run (not history.csv: a common name)

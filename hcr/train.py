@@ -26,8 +26,8 @@ from .fit import (EpochCheckpoint, HistoryCSV, StopOnNaN, class_log_prior, compi
                      make_strategy, recompute_batchnorm, set_seed, split_batches, split_validation, steps_per_epoch,
                      stopping_start)
 from .model import build_model, shift_averaged, uncompiled
-from .runs import (A_RUN_RECORD, PENDING, begin_run, load_model_file, mark_started, prepare_run_dir, read_json, run_environment,
-                      run_lock, save_model)
+from .runs import (A_RUN_RECORD, PENDING, begin_run, load_model_file, mark_started, prepare_run_dir, read_history,
+                      read_json, run_environment, run_lock, save_model)
 from .runtime import VIEWS_PER_CALL
 
 # %% auto #0
@@ -83,7 +83,7 @@ def train(config: TrainConfig, out_dir: str | Path | None = None, callbacks: Seq
             if verbose: print(f'{locked}: already trained with these settings; not training again (--overwrite retrains)')
             if not (locked/'model.json').is_file(): export_run(locked, ('onnx',))  # killed while exporting: finish it
             history = locked/'history.csv'
-            return TrainResult(load_model_file(locked/'model.keras'), pd.read_csv(history) if history.is_file() else pd.DataFrame(),
+            return TrainResult(load_model_file(locked/'model.keras'), read_history(history) if history.is_file() else pd.DataFrame(),
                                locked, read_json(locked/'run.json', A_RUN_RECORD))
         if data is None: data = load_dataset(config.dataset, 'train', source=config.source, data_dir=config.data_dir)
         if not isinstance(data, Dataset) or data.name != config.dataset:  # checked before anything is written
@@ -106,7 +106,7 @@ def train(config: TrainConfig, out_dir: str | Path | None = None, callbacks: Seq
             saved, temperature = calibrate(saved, data.images, data.labels, rows[1], val_probs)
             balanced = balanced_accuracy_score(data.labels[rows[1]], val_probs.argmax(-1))
             record = finish_run(saved, out, config, data, rows, time.time() - started, temperature, balanced, export=writer)
-            history = pd.read_csv(out/'history.csv')
+            history = read_history(out/'history.csv')
         if chief: (run_dir/PENDING).unlink(missing_ok=True)  # finished: run.json now says how it was made
     return TrainResult(saved, history, run_dir, record)
 
@@ -119,7 +119,7 @@ def finish_run(model: keras.Model, run_dir: Path, config: TrainConfig, data: Dat
                temperature: float = 1.0, val_balanced_accuracy: float | None = None, export: bool = True) -> dict:
     """Save the trained `model`, `labels.json` and `run.json` (with the saved model's `val_balanced_accuracy`) into
     `run_dir`, and the ONNX model if `export`; return the record."""
-    history = pd.read_csv(run_dir/'history.csv')
+    history = read_history(run_dir/'history.csv')
     save_model(model, run_dir/'model.keras')
     if config.save_h5: save_model(model, run_dir/'model.h5')
     write_json(run_dir/'labels.json', dict(enumerate(data.classes)))
