@@ -5,7 +5,6 @@
 # %% ../nbs/14_compare.ipynb #b2b22bbf
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 # What comparing takes from the rest of hcr, in one place
 from .calibrate import check_files, predict_probabilities
-from .core import HcrError
+from .core import HcrError, check_number
 from .data import load_dataset
 from .plots import image_grid
 from .runs import AN_EVALUATION, load_run, read_json
@@ -30,9 +29,7 @@ __all__ = ['check_level', 'accuracy_interval', 'per_class_recall_intervals', 'Co
 # %% ../nbs/14_compare.ipynb #03d213fc
 def check_level(level: float) -> float:
     "A confidence level strictly between 0 and 1, or a clear `HcrError`."
-    if isinstance(level, bool) or not isinstance(level, numbers.Real) or not 0 < level < 1:
-        raise HcrError(f'the confidence level must be a number between 0 and 1, got {level!r}')
-    return float(level)
+    return check_number('the confidence level', level, 0, 1)
 
 def accuracy_interval(correct: int, total: int, level: float = 0.95) -> tuple[float, float]:
     "Wilson score interval at `level` for an accuracy of `correct` out of `total`."

@@ -6,14 +6,13 @@
 from __future__ import annotations
 
 import inspect
-import numbers
 
 import keras
 import numpy as np
 from keras import layers
 
 from .config import MODEL_NAMES, PRECISIONS
-from .core import HcrError, check_choice
+from .core import HcrError, check_choice, check_whole
 
 
 # %% auto #0
@@ -85,9 +84,7 @@ MODELS = dict(zip(MODEL_NAMES, (hcr_cnn, medium_cnn, small_cnn, seed_cnn, keras_
 def build_model(name: str = 'default', num_classes: int = 10, sync_bn: bool = False, precision: str = 'float32') -> keras.Model:
     "A new, uncompiled model called `name` (one of `MODELS`) for `num_classes` classes, computing in `precision`."
     check_choice(name, MODELS, 'model')
-    if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral) or num_classes < 2:
-        raise HcrError(f'a classifier needs a whole number of at least 2 classes, got {num_classes!r}')
-    num_classes = int(num_classes)  # NumPy's integers too: Keras takes Python's
+    num_classes = check_whole('the number of classes', num_classes, 2)  # NumPy's integers too, as Python's: Keras takes these
     check_choice(precision, PRECISIONS, 'precision')
 
     builder = MODELS[name]
