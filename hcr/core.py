@@ -20,8 +20,8 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['HcrError', 'check_choice', 'check_whole', 'check_number', 'atomic_path', 'atomic_write_text', 'write_json',
-           'make_folder', 'missing_folders', 'remove_empty', 'quiet_python_logs', 'quiet_tensorflow', 'drop_log_lines',
-           'fds_to', 'log_lines_filtered', 'QuietFirstImport', 'quiet_tensorflow_import']
+           'make_folder', 'check_writable', 'missing_folders', 'remove_empty', 'quiet_python_logs', 'quiet_tensorflow',
+           'drop_log_lines', 'fds_to', 'log_lines_filtered', 'QuietFirstImport', 'quiet_tensorflow_import']
 
 # %% ../nbs/00_core.ipynb #cell-006
 class HcrError(Exception):
@@ -76,6 +76,12 @@ def make_folder(path: str | Path, what: str = 'folder') -> Path:
     try: Path(path).mkdir(parents=True, exist_ok=True)
     except OSError as e: raise HcrError(f'{path}: cannot make the {what} there ({e.strerror})') from None
     return Path(path)
+
+def check_writable(folder: str | Path, message: str):
+    "Nothing if a file can be made in the existing `folder` (tried, not guessed from permissions), else the line '`message` (why)'."
+    try:
+        with tempfile.TemporaryFile(dir=folder): pass
+    except OSError as e: raise HcrError(f'{message} ({e.strerror})') from None
 
 def missing_folders(path: str | Path) -> list[Path]:
     "`path` and those of its parents that do not exist yet, deepest first: what `make_folder(path)` would make."

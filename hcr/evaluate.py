@@ -5,8 +5,6 @@
 # %% ../nbs/05_evaluate.ipynb #af602e60
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +18,7 @@ from sklearn.metrics import balanced_accuracy_score, classification_report, conf
 from .calibrate import (accuracy_coverage, apply_temperature, expected_calibration_error, model_temperature,
                            negative_log_likelihood, plot_accuracy_coverage, plot_reliability)
 from .compare import accuracy_interval, per_class_recall_intervals
-from .core import HcrError, atomic_path, write_json
+from .core import HcrError, atomic_path, check_writable, write_json
 from .data import Dataset, load_dataset
 from .export import refresh_metadata
 from .fit import eval_batch, make_batches
@@ -134,10 +132,7 @@ def figure_path(path: str | Path) -> Path:
     if not str(path).strip() or path.name in ('', '.', '..'): raise HcrError('no figure file given (an empty name)')
     if path.suffix.lower() != '.png': raise HcrError(f'{path}: figures are PNG files; give a name ending in .png')
     if path.is_dir(): raise HcrError(f'{path}: is a folder; give a file name ending in .png')
-    if path.parent.exists():  # a folder not there yet is made when the figure is saved
-        try:
-            with tempfile.TemporaryFile(dir=path.parent): pass
-        except OSError as e: raise HcrError(f'{path}: cannot write the figure there ({e.strerror})') from None
+    if path.parent.exists(): check_writable(path.parent, f'{path}: cannot write the figure there')  # else made when the figure is saved
     return path
 
 def save_figure(fig: plt.Figure, path: str | Path) -> Path:
@@ -155,7 +150,7 @@ def evaluate_run(run_dir: str | Path, source: str | None = None, data_dir: str |
     out = Path(run.path)
     if not (out/'history.csv').is_file(): raise HcrError(f'{out}: not a finished run (no history.csv)')
     history = read_history(out/'history.csv')  # a damaged one is refused before the test set is predicted
-    if not os.access(out, os.W_OK): raise HcrError(f'{out}: cannot write the results there (read-only)')
+    check_writable(out, f'{out}: cannot write the results there')
     params = run.record['params']
     if data_dir is not None and source is None: source = 'idx'  # a folder given: read its files, whatever the run read
     test = load_dataset(run.dataset, 'test', *run.test_source(source, data_dir))

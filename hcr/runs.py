@@ -13,7 +13,6 @@ import shlex
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import zipfile
 from contextlib import contextmanager
@@ -24,7 +23,7 @@ from pathlib import Path
 from .config import TrainConfig
 from filelock import FileLock, Timeout
 
-from .core import HcrError, atomic_path, write_json
+from .core import HcrError, atomic_path, check_writable, write_json
 
 # %% auto #0
 __all__ = ['RUN_FILES', 'LOCK_NAME', 'PENDING', 'VECTOR_FLAGS', 'AN_EVALUATION', 'A_RUN_RECORD', 'HISTORY_COLUMNS', 'RUN_NAMES',
@@ -41,10 +40,9 @@ def prepare_run_dir(out_dir: str | Path) -> Path:
     if out_dir is None or not str(out_dir).strip(): raise HcrError('the run folder name is empty')
     out = Path(out_dir)
     if out.exists() and not out.is_dir(): raise HcrError(f'{out}: exists and is not a folder')
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=out): pass
+    try: out.mkdir(parents=True, exist_ok=True)
     except OSError as e: raise HcrError(f'{out}: cannot write there ({e.strerror})') from None
+    check_writable(out, f'{out}: cannot write there')
     return out
 
 def save_model(model, path: str | Path) -> Path:
