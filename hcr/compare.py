@@ -24,7 +24,7 @@ from .runs import AN_EVALUATION, load_run, read_json
 
 # %% auto #0
 __all__ = ['check_level', 'accuracy_interval', 'per_class_recall_intervals', 'Comparison', 'compare_predictions',
-           'plot_disagreements', 'evaluation', 'recorded_test_files', 'compare_runs']
+           'plot_disagreements', 'evaluation', 'recorded_test', 'compare_runs']
 
 # %% ../nbs/14_compare.ipynb #03d213fc
 def check_level(level: float) -> float:
@@ -145,13 +145,13 @@ def evaluation(run_dir: Path) -> dict:
     if not path.is_file(): raise HcrError(f'{run_dir}: no metrics.json; evaluate the run first (hcr evaluate)')
     return read_json(path, AN_EVALUATION)
 
-def recorded_test_files(run_dir: Path) -> dict:
-    "The test files (name -> sha256) a run was evaluated on, from its `metrics.json`."
+def recorded_test(run_dir: Path) -> tuple[dict, str | None]:
+    "The test files (name -> sha256) a run was evaluated on, and the source they were read from, from its `metrics.json`."
     data = evaluation(run_dir).get('data')
     recorded = data.get('test_files') if isinstance(data, dict) else None
     if not isinstance(recorded, dict) or not recorded:
         raise HcrError(f"{Path(run_dir)/'metrics.json'}: records no test files (data.test_files)")
-    return {Path(p).name: digest for p, digest in recorded.items()}
+    return {Path(p).name: digest for p, digest in recorded.items()}, data.get('source')
 
 def compare_runs(run_a: str | Path, run_b: str | Path, source: str | None = None, data_dir: str | Path | None = None,
                  level: float = 0.95) -> Comparison:
@@ -159,11 +159,10 @@ def compare_runs(run_a: str | Path, run_b: str | Path, source: str | None = None
     check_level(level)  # before the test set is predicted
     a, b = load_run(run_a), load_run(run_b)
     if a.dataset != b.dataset: raise HcrError(f'cannot compare runs of different datasets: {a.dataset} ({run_a}) and {b.dataset} ({run_b})')
-    files = recorded_test_files(a.path)
-    if files != recorded_test_files(b.path):
+    files, evaluated = recorded_test(a.path)  # the source evaluation read may differ from training's
+    if files != recorded_test(b.path)[0]:
         raise HcrError(f'cannot compare runs evaluated on different test sets: the test files recorded in {run_a} and {run_b} differ')
     if a.classes != b.classes: raise HcrError(f'cannot compare runs with different classes ({run_a}, {run_b})')
-    evaluated = evaluation(a.path)['data'].get('source')  # may differ from training's
     test = load_dataset(a.dataset, 'test', *a.test_source(source or evaluated, data_dir))
     check_files(test, files, 'the runs')
     preds = [predict_probabilities(r.model, test.images).argmax(1) for r in (a, b)]
