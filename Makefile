@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 DATA ?= ../shared/data
-PIP_FLAGS ?= --quiet --disable-pip-version-check
+# -qq: errors only (a failed install still says why; `pip check` below reports conflicts), not the build backend's notices
+PIP_FLAGS ?= --quiet --quiet --disable-pip-version-check
 # TensorFlow's C++ log lines stay out of test and report output (hcr's command line sets this itself).
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
