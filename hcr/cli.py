@@ -82,7 +82,7 @@ def cmd_evaluate(args) -> int:
 
 def cmd_report(args) -> int:
     from hcr.report import run_report
-    folder = run_report(config_from_args(args), args.reports_dir)
+    folder = run_report(config_from_args(args), args.reports_dir, progress=sys.stderr.isatty())  # into a file or pipe: no bar
     print(f'report written: {folder/"report.html"} (notebook {folder/"report.ipynb"}, run files in {folder/"run"})')
     return 0
 
@@ -103,7 +103,7 @@ def cmd_sweep(args) -> int:
     if twice: raise HcrError(f"{', '.join(twice)} given with more than one -p; give all of a setting's values after one -p")
     grid = {name: values for name, *values in args.parameters or []}
     sweep_dir = Path(args.sweep_dir or Path('reports')/'sweeps'/'-'.join([args.dataset, *grid]))
-    table, failed = run_sweep(config_from_args(args), grid, sweep_dir)
+    table, failed = run_sweep(config_from_args(args), grid, sweep_dir, progress=sys.stderr.isatty())  # into a file or pipe: no bar
     for name, error in failed.items(): print(f'hcr: error: {name}: {error}', file=sys.stderr)
     print(f'{len(table)} runs finished' + (f'; summary in {sweep_dir/"summary.md"} and {sweep_dir/"summary.html"}' if len(table) else ''))
     return 1 if failed else 0

@@ -107,7 +107,7 @@ def _run_report(config: TrainConfig, reports_dir: str | Path, final: Path, progr
     try:
         try:
             pm.execute_notebook(REPORT_NOTEBOOK, work/'report.ipynb', parameters=params, kernel_name='python3',
-                                cwd=str(work), progress_bar={'disable': None} if progress else False,  # no bar into a file or pipe
+                                cwd=str(work), progress_bar=progress,
                                 extra_arguments=['--IPKernelApp.log_level=ERROR'])  # not the kernel's notice about TCP
         except pm.PapermillExecutionError as e:
             raise HcrError(f'report failed in cell {e.exec_count}: {e.ename}: {e.evalue}') from None

@@ -102,7 +102,7 @@ def run_sweep(base: TrainConfig, grid: dict, sweep_dir: str | Path, progress: bo
     done = {name for name, config in combos if finished_combination(Path(sweep_dir)/name/'run', config)}  # before any training
     made = missing_folders(sweep_dir)
     make_folder(sweep_dir, 'sweep folder')
-    for name, config in tqdm(combos, desc='sweep', unit='run', disable=None if progress else True):  # no bar into a file or pipe
+    for name, config in tqdm(combos, desc='sweep', unit='run', disable=not progress):
         if name in done: continue  # finished in an earlier sweep
         try: run_report(config, sweep_dir, progress=False, folder=name)
         except HcrError as e: failed[name] = str(e)
