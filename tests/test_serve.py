@@ -424,13 +424,13 @@ def test_upload_drop_and_bad_files(browser, server, digits, tmp_path):
     wait_for_answer(page)
     assert read_answer(page) == label(digits, 3)
 
-        # a TIFF, which the browser cannot show: the server reads it, and the drawing area says so instead of staying blank
+    # a TIFF, which the browser cannot show: the server reads it, and the drawing area says so instead of staying blank
     (tmp_path/'digit.tif').write_bytes(encode(on_paper(digits.images[4]), 'TIFF'))
     page.set_input_files('#file', str(tmp_path/'digit.tif'))
     wait_for_answer(page)
     assert read_answer(page) == label(digits, 4)
     page.wait_for_selector('#unshown', state='visible')
-    assert page.text_content('#unshown') == 'digit.tif: this browser cannot show it, the server reads it'
+    assert page.text_content('#unshown') == 'digit.tif: this browser cannot show it; it is sent to the server as it is'
     page.set_input_files('#file', str(png))  # a file it can show takes the note away
     wait_for_answer(page)
     assert not page.locator('#unshown').is_visible()

@@ -33,11 +33,11 @@
       const w = img.naturalWidth * k, h = img.naturalHeight * k;
       ctx.drawImage(img, (SIZE - w) / 2, (SIZE - h) / 2, w, h);
     }
-        state.strokes.forEach(drawStroke);
+    state.strokes.forEach(drawStroke);
     $('drop').classList.toggle('drawn', hasContent());
-    const note = $('unshown');  // a file the browser cannot show (TIFF) would leave the drawing area blank
-    note.hidden = !(state.unshown && !state.strokes.length);
-    if (!note.hidden) note.textContent = `${state.upload.name}: this browser cannot show it, the server reads it`;
+    // a file the browser cannot show (TIFF) would leave the drawing area blank; the note is a live region, empty when unused
+    const unshown = state.unshown && !state.strokes.length;
+    $('unshown').textContent = unshown ? `${state.upload.name}: this browser cannot show it; it is sent to the server as it is` : '';
   }
 
   function point(e) {
@@ -52,6 +52,7 @@
     state.pointer = e.pointerId;
     state.current = [point(e)];
     state.strokes.push(state.current);
+    $('unshown').textContent = '';  // the drawing replaces the file the note named
     $('drop').classList.add('drawn');
     drawStroke(state.current);
     changed(true);
@@ -108,7 +109,7 @@
     state.upload = file;
     state.url = URL.createObjectURL(file);
     const img = new Image();
-        img.onload = () => { if (state.upload === file) { state.background = img; redraw(); } };
+    img.onload = () => { if (state.upload === file) { state.background = img; redraw(); } };
     img.onerror = () => { if (state.upload === file) { state.unshown = true; redraw(); } };
     img.src = state.url;  // a format the browser cannot show (TIFF) is still sent to the server
     redraw(); changed(false);
