@@ -4,8 +4,8 @@ Each member is hcr's training of the dataset, one per seed: for EMNIST with the 
 1) for EPOCHS epochs (default 10), for MNIST with its defaults (EPOCHS defaults to its 20). The seed sets the weights
 and the order of the images; the validation split is seed 0's for every member (hcr ties the split to the seed, so the
 script pins it), which keeps the members' validation images out of every member's training. A member already in
-OUT_DIR/seed-S is loaded, not trained again. The ensemble averages the members' log-probabilities (of their saved,
-calibrated models). Printed: validation balanced and plain accuracy of each member and of the ensemble,
+OUT_DIR/seed-S is loaded, not trained again (refused if made with other settings). The ensemble averages the members' log-probabilities (of their saved,
+calibrated models). Printed: validation balanced and plain accuracy of each member and of the ensemble, for EMNIST
 also with the log-probabilities moved afterwards by -tau x log(training class frequency).
 
 `--set KEY=VALUE` (repeatable; the value read as JSON where it can be) changes any other setting of the members, e.g.
@@ -29,7 +29,7 @@ from hcr.calibrate import predict_probabilities
 from hcr.data import load_dataset
 from hcr.fit import class_log_prior, split_validation
 from hcr.model import single_view
-from hcr.runs import load_run
+from hcr.runs import config_differences, load_run
 from prior_adjustment import log_probabilities, print_adjusted
 
 p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -37,19 +37,24 @@ p.add_argument('out_dir', type=Path)
 p.add_argument('seeds', type=int, nargs='+')
 p.add_argument('--dataset', choices=('emnist', 'mnist'), default='emnist')
 p.add_argument('--epochs', type=int, help="each member's epochs (default: 10 for EMNIST, the dataset's default for MNIST)")
-p.add_argument('--set', action='append', default=[], metavar='KEY=VALUE', help="another setting of the members")
 
 
 def setting(text: str) -> tuple:
-    key, value = text.split('=', 1)
+    "`KEY=VALUE` as (key, value), the value read as JSON where it can be."
+    key, equals, value = text.partition('=')
+    if not equals: raise argparse.ArgumentTypeError(f'{text!r}: give KEY=VALUE')
+    if key in ('dataset', 'source', 'data_dir', 'seed'): raise argparse.ArgumentTypeError(f'{key}: set by the script, not by --set')
     try: return key, json.loads(value)
     except json.JSONDecodeError: return key, value
+
+
+p.add_argument('--set', type=setting, action='append', default=[], metavar='KEY=VALUE', help="another setting of the members")
 
 
 args = p.parse_args()
 DATA_DIR = f'../shared/data/{args.dataset}'
 SETTINGS = dict(epochs=args.epochs or 10, logit_adjustment=1) if args.dataset == 'emnist' else dict(epochs=args.epochs)
-SETTINGS.update(setting(s) for s in args.set)
+SETTINGS.update(args.set)
 data = load_dataset(args.dataset, 'train', source='idx', data_dir=DATA_DIR)
 hcr.train.split_validation = lambda ds, fraction, seed: split_validation(ds, fraction, 0)  # one split for all members
 train_rows, val_rows = split_validation(data, TrainConfig().val_fraction, 0)
@@ -61,9 +66,13 @@ def member_log_probs(seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Validation log-probabilities of the member trained with `seed` (trained first if OUT_DIR has none): of its saved
     model and of its network alone (the same when it averages no views)."""
     run_dir = args.out_dir/f'seed-{seed}'
-    if (run_dir/'run.json').exists(): model = load_run(run_dir).model
+    config = TrainConfig(dataset=args.dataset, source='idx', data_dir=DATA_DIR, seed=seed, **SETTINGS)
+    if (run_dir/'run.json').exists():
+        member = load_run(run_dir)
+        differences = config_differences(member.config, config)
+        if differences: p.error(f"{run_dir}: made with other settings ({'; '.join(differences)})")
+        model = member.model
     else:
-        config = TrainConfig(dataset=args.dataset, source='idx', data_dir=DATA_DIR, seed=seed, **SETTINGS)
         run = hcr.train.train(config, out_dir=run_dir, verbose=0, data=data)
         print(f"seed {seed}: {run.record['train_seconds']:.0f} s of training, best epoch {run.record['best_epoch']}")
         model = run.model
