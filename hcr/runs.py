@@ -295,7 +295,7 @@ def begin_run(run_dir: Path, config: TrainConfig, overwrite: bool = False) -> st
         if not record.is_file():
             raise HcrError(f'{run_dir}: holds {what} whose settings are unknown (no {record.name}); '
                            'pass --overwrite to start over, or choose another folder')
-        try: old = recorded_config(record, "an hcr run record")
+        try: old = recorded_config(record)
         except HcrError as e: raise HcrError(f'{e}; pass --overwrite to start over, or choose another folder') from None
         differences = config_differences(old, config)
         if differences:
