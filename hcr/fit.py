@@ -180,7 +180,7 @@ class HistoryCSV(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         self.rows = []
         if self.path.exists() and getattr(self.model, '_initial_epoch', 0):
-            earlier = read_history(self.path)
+            earlier = read_history(self.path, advice='pass --overwrite to start over')
             self.rows = earlier[earlier.epoch < self.model._initial_epoch].to_dict('records')
 
     def on_epoch_end(self, epoch, logs=None):

@@ -229,17 +229,19 @@ def load_run(path: str | Path) -> Run:
 # %% ../nbs/03_runs.ipynb #read-history
 HISTORY_COLUMNS = ('epoch', 'loss', 'accuracy', 'val_loss', 'val_accuracy')  # what every epoch's row of history.csv holds
 
-def read_history(path: Path):
+def read_history(path: Path,
+                 advice: str = ''):  # what the person can do about a missing or damaged file, added to the error
     "The training history in `path` (hcr's `history.csv`) as a DataFrame, or a one-line error naming the file."
     import pandas as pd  # only here: `hcr.runs` stays light for prediction
+    def refused(why: str) -> HcrError: return HcrError(f'{path}: {why}' + (f'; {advice}' if advice else ''))
     try: history = pd.read_csv(path)
-    except FileNotFoundError: raise HcrError(f'{path}: missing') from None
+    except FileNotFoundError: raise refused('missing') from None
     except (OSError, UnicodeDecodeError, ValueError) as e:  # pandas' ParserError and EmptyDataError are ValueErrors
-        raise HcrError(f"{path}: not a training history (hcr's history.csv) ({type(e).__name__}: {' '.join(str(e).split())[:120]})") from None
+        raise refused(f"not a training history (hcr's history.csv) ({type(e).__name__}: {' '.join(str(e).split())[:120]})") from None
     missing = [c for c in HISTORY_COLUMNS if c not in history]
-    if missing: raise HcrError(f"{path}: not a training history (hcr's history.csv): no {', '.join(missing)} column")
+    if missing: raise refused(f"not a training history (hcr's history.csv): no {', '.join(missing)} column")
     if history.empty or not all(pd.api.types.is_numeric_dtype(history[c]) for c in HISTORY_COLUMNS):
-        raise HcrError(f"{path}: not a training history (hcr's history.csv): expected a row of numbers for each epoch")
+        raise refused("not a training history (hcr's history.csv): expected a row of numbers for each epoch")
     return history
 
 
@@ -250,9 +252,10 @@ RUN_OUTPUTS = (*RUN_NAMES, 'history.csv', 'backup', 'labels.json', 'metrics.json
                'saved_model')  # everything hcr writes into a run folder: all that --overwrite deletes
 
 def config_differences(old: TrainConfig, new: TrainConfig) -> list[str]:
-    "The settings in which `new` differs from `old`, as 'name: old there, new here'."
+    "The settings in which `new` differs from `old`, as 'name: old there, new here'; data folders differ only if they lead to different places from here."
     a, b = old.resolved().as_dict(), new.resolved().as_dict()
-    return [f'{k} {a[k]!r} there, {b[k]!r} here' for k in a if a[k] != b[k]]
+    def same(k): return a[k] == b[k] or k == 'data_dir' and None not in (a[k], b[k]) and Path(a[k]).resolve() == Path(b[k]).resolve()
+    return [f'{k} {a[k]!r} there, {b[k]!r} here' for k in a if not same(k)]
 
 def recorded_config(path: Path, what: str = "an hcr run record") -> TrainConfig:
     "The settings recorded in `path` (a `run.json` or `pending.json`, `what` it should be), or a one-line error."

@@ -83,8 +83,8 @@ def train(config: TrainConfig, out_dir: str | Path | None = None, callbacks: Seq
             if verbose: print(f'{locked}: already trained with these settings; not training again (--overwrite retrains)')
             if not (locked/'model.json').is_file(): export_run(locked, ('onnx',))  # killed while exporting: finish it
             history = locked/'history.csv'
-            return TrainResult(load_model_file(locked/'model.keras'), read_history(history) if history.is_file() else pd.DataFrame(),
-                               locked, read_json(locked/'run.json', A_RUN_RECORD))
+            history = read_history(history, advice='pass --overwrite to train it again') if history.is_file() else pd.DataFrame()
+            return TrainResult(load_model_file(locked/'model.keras'), history, locked, read_json(locked/'run.json', A_RUN_RECORD))
         if data is None: data = load_dataset(config.dataset, 'train', source=config.source, data_dir=config.data_dir)
         if not isinstance(data, Dataset) or data.name != config.dataset:  # checked before anything is written
             raise HcrError(f"train's data must be the {config.dataset} Dataset of hcr.data.load_dataset, got "
@@ -105,8 +105,9 @@ def train(config: TrainConfig, out_dir: str | Path | None = None, callbacks: Seq
             # accuracy of the uncalibrated probabilities is the saved model's.
             saved, temperature = calibrate(saved, data.images, data.labels, rows[1], val_probs)
             balanced = balanced_accuracy_score(data.labels[rows[1]], val_probs.argmax(-1))
-            record = finish_run(saved, out, config, data, rows, time.time() - started, temperature, balanced, export=writer)
             history = read_history(out/'history.csv')
+            record = finish_run(saved, out, config, data, rows, history, time.time() - started, temperature, balanced,
+                                export=writer)
         if chief: (run_dir/PENDING).unlink(missing_ok=True)  # finished: run.json now says how it was made
     return TrainResult(saved, history, run_dir, record)
 
@@ -115,11 +116,10 @@ def _chief_of_tf_config() -> bool:
     return is_chief(tf.distribute.cluster_resolver.TFConfigClusterResolver())
 
 # %% ../nbs/04_train.ipynb #cell-026
-def finish_run(model: keras.Model, run_dir: Path, config: TrainConfig, data: Dataset, rows: tuple, seconds: float,
-               temperature: float = 1.0, val_balanced_accuracy: float | None = None, export: bool = True) -> dict:
-    """Save the trained `model`, `labels.json` and `run.json` (with the saved model's `val_balanced_accuracy`) into
-    `run_dir`, and the ONNX model if `export`; return the record."""
-    history = read_history(run_dir/'history.csv')
+def finish_run(model: keras.Model, run_dir: Path, config: TrainConfig, data: Dataset, rows: tuple, history: pd.DataFrame,
+               seconds: float, temperature: float = 1.0, val_balanced_accuracy: float | None = None, export: bool = True) -> dict:
+    """Save the trained `model`, `labels.json` and `run.json` (with the saved model's `val_balanced_accuracy`, and the
+    best epoch of its training `history`) into `run_dir`, and the ONNX model if `export`; return the record."""
     save_model(model, run_dir/'model.keras')
     if config.save_h5: save_model(model, run_dir/'model.h5')
     write_json(run_dir/'labels.json', dict(enumerate(data.classes)))
