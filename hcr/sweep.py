@@ -61,7 +61,7 @@ METRICS = {'test_accuracy': 'test accuracy', 'balanced_accuracy': 'balanced accu
 def _number_or_nan(value) -> float: return float('nan') if value is None else value
 
 def summarise(sweep_dir: str | Path, names: list[str]) -> pd.DataFrame:
-    "One row per finished combination in `names`: its settings' name and `METRICS`."
+    "One row per finished combination in `names`: its settings' name and the `METRICS` that one of them recorded."
     rows = []
     for name in names:
         run = Path(sweep_dir)/name/'run'
@@ -69,12 +69,13 @@ def summarise(sweep_dir: str | Path, names: list[str]) -> pd.DataFrame:
         m, r = read_json(run/'metrics.json', AN_EVALUATION), read_json(run/'run.json', A_RUN_RECORD)
         recorded = {**r, **m}
         rows.append({'run': name, **{k: _number_or_nan(recorded.get(k)) for k in METRICS}})  # nan: not recorded
-    return pd.DataFrame(rows, columns=['run', *METRICS])
+    table = pd.DataFrame(rows, columns=['run', *METRICS])
+    return table.drop(columns=[k for k in METRICS if len(table) and table[k].isna().all()])  # one hcr began to record after them
 
 def write_summary(sweep_dir: str | Path, table: pd.DataFrame, failed: dict) -> Path:
     "`summary.md` and `summary.html` in `sweep_dir`: each metric's mean, standard deviation, minimum and maximum, and every run."
     sweep_dir = Path(sweep_dir)
-    stats = table[list(METRICS)].agg(['mean', 'std', 'min', 'max']).T.rename(index=METRICS)
+    stats = table[[k for k in METRICS if k in table]].agg(['mean', 'std', 'min', 'max']).T.rename(index=METRICS)
     runs = table.assign(report=[f'[report]({name}/report.html)' for name in table.run]).rename(columns=METRICS)
     text = (f'# Sweep: {len(table)} runs\n\nStandard deviation over the runs (sample, n-1).\n\n' + stats.to_markdown(floatfmt='.5g')
             + '\n\n## The runs\n\n' + runs.to_markdown(index=False, floatfmt='.5g') + '\n'
