@@ -56,8 +56,8 @@ check-reports: install
 	$(BIN)/pytest tests -p no:cacheprovider -m committed -v
 
 # The committed reports rerun whole from their records (run.json) on the real data: the same accuracy
-# (MNIST: about 7 minutes on a Xeon with AMX, four times as long on a CPU without AMX or AVX-512; EMNIST: about
-# 24 minutes of training on the AMD EPYC with AVX-512 that made it).
+# (about 10 minutes of MNIST training and 18 of EMNIST on the AMD EPYC with AVX-512 that made them; three to four
+# times as long on an EPYC without AVX-512).
 reproduce: install
 	$(BIN)/pytest tests/test_committed_reports.py -p no:cacheprovider -m slow -v
 

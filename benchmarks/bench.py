@@ -386,7 +386,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument('--memory-steps', type=int, default=200, help='training steps of each EMNIST memory run')
     p.add_argument('--quick', action='store_true', help='tiny runs to check the script (about a minute)')
     p.add_argument('--skip-memory', action='store_true', help='skip the EMNIST memory runs')
-    p.add_argument('--skip-emnist', action='store_true', help="skip hcr's EMNIST accuracy run (about 24 minutes on an EPYC with AVX-512)")
+    p.add_argument('--skip-emnist', action='store_true', help="skip hcr's EMNIST accuracy run (about 18 to 25 minutes on an EPYC with AVX-512)")
     p.add_argument('--only', default=','.join(NAMES), help='comma-separated approaches: ' + ', '.join(NAMES))
     p.add_argument('--json', help='write the results as JSON to this path')
     p.add_argument('--memory-child', choices=NAMES, help=argparse.SUPPRESS)
