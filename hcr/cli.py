@@ -254,4 +254,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # stdout's reader went away (`hcr predict ... | head`): stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's flush at exit must not fail again
         status = 1
+    except OSError as e:  # a path the system refused where no check expected it (a folder without read permission,
+        if e.filename is None: raise  # a name too long): one line naming it, not a traceback
+        print(f'hcr: error: {e.filename}: {e.strerror}', file=sys.stderr)
+        status = 1
     sys.exit(status)

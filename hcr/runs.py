@@ -23,7 +23,7 @@ from pathlib import Path
 from .config import TrainConfig
 from filelock import FileLock, Timeout
 
-from .core import HcrError, atomic_path, check_writable, write_json
+from .core import HcrError, atomic_path, check_writable, missing_folders, remove_empty, write_json
 
 # %% auto #0
 __all__ = ['RUN_FILES', 'LOCK_NAME', 'PENDING', 'VECTOR_FLAGS', 'AN_EVALUATION', 'A_RUN_RECORD', 'HISTORY_COLUMNS', 'RUN_NAMES',
@@ -92,15 +92,12 @@ def hold_lock(lock_file: str | Path, what: str | Path):
 
 @contextmanager
 def run_lock(run_dir: str | Path):
-    "Be the one process writing the run folder `run_dir` for the block (creating the folder; removing it again if it is left empty)."
-    existed = Path(run_dir).is_dir() if run_dir is not None and str(run_dir).strip() else False
+    "Be the one process writing the run folder `run_dir` for the block (creating the folder and its parents; removing those it made again if they are left empty)."
+    made = missing_folders(run_dir) if run_dir is not None and str(run_dir).strip() else []
     run_dir = prepare_run_dir(run_dir)
     try:
         with hold_lock(run_dir/LOCK_NAME, run_dir): yield run_dir
-    finally:
-        if not existed:
-            try: run_dir.rmdir()  # only when empty: a failed start leaves nothing behind
-            except OSError: pass
+    finally: remove_empty(made)  # a failed start leaves nothing behind
 
 # %% ../nbs/03_runs.ipynb #cell-008
 def library_versions() -> dict:
@@ -206,8 +203,11 @@ class Run:
 def read_labels(run_dir: Path) -> tuple:
     "The characters of a run's outputs, in order, from its `labels.json`."
     labels = read_json(run_dir/'labels.json', 'a labels file (output number -> character)')
-    try: return tuple(str(labels[str(i)]) for i in range(len(labels)))
+    try: classes = tuple(str(labels[str(i)]) for i in range(len(labels)))
     except KeyError: raise HcrError(f"{run_dir/'labels.json'}: not a labels file (keys must be 0 to {len(labels) - 1})") from None
+    twice = [c for i, c in enumerate(classes) if c in classes[:i]]
+    if twice: raise HcrError(f"{run_dir/'labels.json'}: not a labels file ({twice[0]!r} is the character of two outputs)")
+    return classes
 
 def load_run(path: str | Path) -> Run:
     "Read the run folder `path` (a model file inside it works too); the model itself loads when `Run.model` is first used."
@@ -221,6 +221,7 @@ def load_run(path: str | Path) -> Run:
     record = read_json(run_dir/'run.json', A_RUN_RECORD)
     if not isinstance(record.get('params'), dict) or 'dataset' not in record['params']:
         raise HcrError(f"{run_dir/'run.json'}: not a run record (no params with a dataset)")
+    if not isinstance(record.get('data', {}), dict): raise HcrError(f"{run_dir/'run.json'}: not a run record (data is not an object)")
     try: TrainConfig.from_record(record['params'])
     except HcrError as e: raise HcrError(f"{run_dir/'run.json'}: {e}") from None
     model_file = path if path.is_file() and path.suffix in ('.keras', '.h5') else run_dir/'model.keras'

@@ -46,6 +46,9 @@ def sweep_configs(base: TrainConfig, grid: dict) -> list[tuple[str, TrainConfig]
     for name, values in grid.items():
         if not values: raise HcrError(f'no values given for {name}')
     grid = {name: [parse_setting(name, v) for v in values] for name, values in grid.items()}
+    for name, values in grid.items():
+        twice = [v for i, v in enumerate(values) if v in values[:i]]  # compared as read: 1e-3 is 0.001
+        if twice: raise HcrError(f'{name} {twice[0]!r} is given twice: give each value once (one run each)')
     combos = []
     for values in itertools.product(*grid.values()):
         chosen = dict(zip(grid, values))

@@ -111,6 +111,9 @@ def test_run_records_what_redoes_it(sample_run):
     (['predict', ''], 'no image file given (an empty name)'),
     (['sweep', '--source', 'sample', '-p', 'seed', '0', '-p', 'seed', '1'], 'seed given with more than one -p'),
     (['compare', 'a', 'b', '--figure', 'fig'], 'fig: figures are PNG files; give a name ending in .png'),
+    (['sweep', '--source', 'sample', '-p', 'learning_rate', '0.001', '1e-3'], 'learning_rate 0.001 is given twice'),
+    (['predict', 'a' * 300 + '/x.png'], 'x.png: File name too long'),  # an error of the system, caught by the CLI
+    (['evaluate', 'a' * 300], 'a: File name too long'),
 ])
 def test_bad_input_is_one_clear_line(args, message):
     done = hcr(*args)
@@ -131,6 +134,9 @@ def test_output_path_that_is_a_file_or_unwritable(tmp_path):
         unwritable = locked/'run'
     done = hcr('train', '--source', 'sample', '--out', unwritable)
     assert done.returncode == 1 and 'cannot write there' in done.stderr and not unwritable.exists()
+    done = hcr('train', '--source', 'sample', '--val-fraction', '0.999', '--out', tmp_path/'new'/'run')
+    assert done.returncode == 1 and 'each needs an image of every class' in done.stderr
+    assert not (tmp_path/'new').exists()  # a failed start leaves none of the folders it made
 
 
 def test_model_of_the_other_dataset_and_a_fake_model(copy_of_sample_run):
