@@ -18,13 +18,14 @@ from pathlib import Path
 
 from fastcore.docments import docments
 
+from . import __version__
 from .config import CHOICES, TrainConfig
 from .core import HcrError, quiet_tensorflow
 from .data import SOURCES, load_dataset
 
 # %% auto #0
-__all__ = ['add_config_arguments', 'config_from_args', 'cmd_train', 'cmd_evaluate', 'cmd_report', 'cmd_compare', 'cmd_sweep',
-           'cmd_export', 'cmd_serve', 'cmd_predict', 'OneLineErrors', 'make_parser', 'main']
+__all__ = ['DATASET_CHOICES', 'add_config_arguments', 'config_from_args', 'cmd_train', 'cmd_evaluate', 'cmd_report',
+           'cmd_compare', 'cmd_sweep', 'cmd_export', 'cmd_serve', 'cmd_predict', 'OneLineErrors', 'make_parser', 'main']
 
 # %% ../nbs/08_cli.ipynb #cell-005
 def add_config_arguments(parser: argparse.ArgumentParser):
@@ -93,7 +94,8 @@ def cmd_compare(args) -> int:
     c = compare_runs(args.run_a, args.run_b, source=args.source, data_dir=args.data_dir)
     print(json.dumps(c.as_dict(), indent=2) if args.json else c.summary())
     if args.figure is not None:
-        save_figure(plot_disagreements(c.images, c.y_true, c.pred_a, c.pred_b, c.classes, names=c.names), args.figure)
+        saved = save_figure(plot_disagreements(c.images, c.y_true, c.pred_a, c.pred_b, c.classes, names=c.names), args.figure)
+        if not args.json: print(f'the images they disagree on: {saved}')
     return 0
 
 def cmd_sweep(args) -> int:
@@ -102,6 +104,7 @@ def cmd_sweep(args) -> int:
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice: raise HcrError(f"{', '.join(twice)} given with more than one -p; give all of a setting's values after one -p")
     grid = {name: values for name, *values in args.parameters or []}
+    if args.sweep_dir is not None and not args.sweep_dir.strip(): raise HcrError('the sweep folder name is empty')
     sweep_dir = Path(args.sweep_dir or Path('reports')/'sweeps'/'-'.join([args.dataset, *grid]))
     table, failed = run_sweep(config_from_args(args), grid, sweep_dir, progress=sys.stderr.isatty())  # into a file or pipe: no bar
     for name, error in failed.items(): print(f'hcr: error: {name}: {error}', file=sys.stderr)
@@ -109,9 +112,10 @@ def cmd_sweep(args) -> int:
     return 1 if failed else 0
 
 def cmd_export(args) -> int:
-
     from hcr.export import export_run
-    paths = export_run(args.run_dir, args.format, int8=args.int8)
+    from hcr.runs import load_run, run_lock
+    with run_lock(load_run(args.run_dir).path):  # no training or evaluation writes into the folder meanwhile
+        paths = export_run(args.run_dir, args.format, int8=args.int8)
     print('exported: ' + ', '.join(str(p) for p in paths))
     return 0
 
@@ -135,6 +139,8 @@ def _test_data_options(p: argparse.ArgumentParser, default: str):
     p.add_argument('--source', choices=SOURCES, help=f'where the test images come from (default: {default})')
     p.add_argument('--data-dir', metavar='DIR', help='folder with the original IDX files (gzip or raw)')
 
+DATASET_CHOICES = '{' + ','.join(CHOICES['dataset']) + '}'  # shown where a flag takes a dataset but TrainConfig does not check it
+
 class OneLineErrors(argparse.ArgumentParser):
     "argparse's parser (and its subcommands'), a mistyped or missing argument said in one line, not after the whole usage."
     def error(self, message: str):
@@ -144,6 +150,7 @@ def make_parser() -> argparse.ArgumentParser:
     "The `hcr` argument parser."
     parser = OneLineErrors(prog='hcr', description='Handwritten character recognition: train, evaluate, '
                                      'report on and predict with CNNs for MNIST and EMNIST Balanced.')
+    parser.add_argument('--version', action='version', version=f'hcr {__version__}')
     sub = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
     common = OneLineErrors(add_help=False)
     common.add_argument('--verbose', action='store_true', help="show TensorFlow's own log lines too (and, serving, the web server's)")
@@ -204,7 +211,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument('--model', metavar='RUN_DIR', help="a run folder's model, or one model file in it such as "
                                                       'RUN_DIR/model.int8.tflite (default: the committed model of '
                                                       '--dataset, bundled with hcr as an ONNX file)')
-    p.add_argument('--dataset', help='without --model: mnist (digits) or emnist (letters); default mnist')
+    p.add_argument('--dataset', metavar=DATASET_CHOICES, help='without --model: mnist (digits) or emnist (letters); default mnist')
     p.add_argument('--runtime', help='onnx (the default when the run has model.onnx), litert or keras (imports TensorFlow)')
     p.add_argument('--min-confidence', type=float, default=0.0, metavar='P',
                    help="answer '?' (null in JSON) when the top probability is below P (default 0: always answer)")
@@ -227,7 +234,8 @@ def make_parser() -> argparse.ArgumentParser:
                                    'GET /api/health); it predicts with the ONNX models, without TensorFlow.')
     s.add_argument('--model', metavar='RUN_DIR', action='append', help='a run folder to serve (repeatable; default: '
                                                                        'the bundled digits and letters models)')
-    s.add_argument('--dataset', action='append', help='without --model: mnist and/or emnist, the bundled models to serve')
+    s.add_argument('--dataset', action='append', metavar=DATASET_CHOICES,
+                   help='without --model: mnist and/or emnist, the bundled models to serve')
     s.add_argument('--host', default='127.0.0.1', help='address to listen on (default 127.0.0.1: this machine only)')
     s.add_argument('--port', type=int, default=8000, help='port (default 8000)')
     s.set_defaults(func=cmd_serve)

@@ -77,6 +77,8 @@ class TrainConfig:
         if isinstance(self.data_dir, Path): object.__setattr__(self, 'data_dir', str(self.data_dir))
         if self.data_dir is not None and (not isinstance(self.data_dir, str) or not self.data_dir):
             raise HcrError(f'data_dir must be a folder name or None, got {self.data_dir!r}')
+        if self.source == 'sample' and self.data_dir is not None:  # recorded, it would say the run read that folder
+            raise HcrError(f'data_dir is for the sources idx, tfds and auto; the bundled sample takes none, got {self.data_dir!r}')
         if self.epochs is not None: check_whole('epochs', self.epochs, 1)
         check_whole('batch size', self.batch_size, 1)
         check_whole('patience', self.patience, 1)

@@ -43,8 +43,9 @@ def check_number(name: str, value, low: float, high: float, low_included: bool =
     "`value` as a float if it is a finite number between `low` and `high` (each bound included or not); else the line '`name` must be a number ...'."
     ok = (not isinstance(value, bool) and isinstance(value, numbers.Real) and math.isfinite(value)
           and (low <= value if low_included else low < value) and (value <= high if high_included else value < high))
-    if not ok: raise HcrError(f"{name} must be a number {'from' if low_included else 'above'} {low} "
-                              f"{'to' if high_included else 'up to, not including,'} {high}, got {value!r}")
+    lower, upper = ('at least' if low_included else 'above'), ('at most' if high_included else 'below')
+    span = f'from {low} to {high}' if low_included and high_included else f'{lower} {low} and {upper} {high}'
+    if not ok: raise HcrError(f'{name} must be a number {span}, got {value!r}')
     return float(value)
 
 # %% ../nbs/00_core.ipynb #cell-008

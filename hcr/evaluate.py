@@ -132,7 +132,8 @@ def figure_path(path: str | Path) -> Path:
     if not str(path).strip() or path.name in ('', '.', '..'): raise HcrError('no figure file given (an empty name)')
     if path.suffix.lower() != '.png': raise HcrError(f'{path}: figures are PNG files; give a name ending in .png')
     if path.is_dir(): raise HcrError(f'{path}: is a folder; give a file name ending in .png')
-    if path.parent.exists(): check_writable(path.parent, f'{path}: cannot write the figure there')  # else made when the figure is saved
+    existing = next(p for p in path.absolute().parents if p.exists())  # the folders below it are made when the figure is saved
+    check_writable(existing, f'{path}: cannot write the figure there')
     return path
 
 def save_figure(fig: plt.Figure, path: str | Path) -> Path:

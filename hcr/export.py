@@ -20,7 +20,7 @@ import numpy as np
 import keras
 
 import hcr
-from .core import HcrError, atomic_path, atomic_write_text, check_choice, fds_to
+from .core import HcrError, atomic_path, atomic_write_text, check_choice, check_writable, fds_to
 from .data import get_spec, load_dataset, sha256
 from .fit import scale
 from .model import VIEWS_MEANING, view_count
@@ -222,6 +222,7 @@ def export_run(run_dir: str | Path, formats=('onnx',), int8: bool = False, out_d
     if not formats and not int8: raise HcrError('nothing to export: give at least one format or int8')
     run = load_run(run_dir)
     out = Path(out_dir) if out_dir is not None else run.path
+    if out.is_dir(): check_writable(out, f'{out}: cannot write the export there')  # before the conversion, not after
     net = portable_model(run.model, float32=True)
     written, extra = {}, {}
     for fmt in formats: written[fmt] = export_model(net, out/export_file_name(fmt, name), fmt)

@@ -75,6 +75,7 @@ def _private_umask() -> int:
 
 def run_report(config: TrainConfig, reports_dir: str | Path = 'reports', progress: bool = True, folder: str | None = None) -> Path:
     "Run the report notebook for `config` into `reports/<dataset>/` or `reports/<folder>/` (report.ipynb, report.html, run/); return it."
+    if reports_dir is None or not str(reports_dir).strip(): raise HcrError('the reports folder name is empty')
     final = Path(reports_dir)/folder if folder else report_dir(config, reports_dir)
     check_local_files(config.dataset, config.source, config.data_dir)  # now, not minutes later inside the notebook
     made = missing_folders(final.parent)
@@ -110,7 +111,8 @@ def _run_report(config: TrainConfig, reports_dir: str | Path, final: Path, progr
                                 cwd=str(work), progress_bar=progress,
                                 extra_arguments=['--IPKernelApp.log_level=ERROR'])  # not the kernel's notice about TCP
         except pm.PapermillExecutionError as e:
-            raise HcrError(f'report failed in cell {e.exec_count}: {e.ename}: {e.evalue}') from None
+            why = e.evalue if e.ename == 'HcrError' else f'{e.ename}: {e.evalue}'  # hcr's own lines say it all
+            raise HcrError(f'report failed in cell {e.exec_count}: {why}') from None
         render_html(work/'report.ipynb', work/'report.html')
         _replace_dir(work, final)
     finally:

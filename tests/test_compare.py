@@ -120,6 +120,6 @@ def test_refuses_test_files_that_are_not_the_recorded_ones(tmp_path):
 
 
 def test_bad_input_is_one_line():
-    with pytest.raises(HcrError, match='confidence level must be a number above 0 up to, not including, 1'): accuracy_interval(1, 2, level=1.5)
+    with pytest.raises(HcrError, match='confidence level must be a number above 0 and below 1'): accuracy_interval(1, 2, level=1.5)
     with pytest.raises(HcrError, match='3 labels but 3 and 2 predictions'): compare_predictions([0, 1, 1], [0, 1, 1], [0, 1], ('a', 'b'))
     with pytest.raises(HcrError, match='no images'): compare_predictions([], [], [], ('a', 'b'))

@@ -114,6 +114,8 @@ def test_run_records_what_redoes_it(sample_run):
     (['sweep', '--source', 'sample', '-p', 'learning_rate', '0.001', '1e-3'], 'learning_rate 0.001 is given twice'),
     (['predict', 'a' * 300 + '/x.png'], 'x.png: File name too long'),  # an error of the system, caught by the CLI
     (['evaluate', 'a' * 300], 'a: File name too long'),
+    (['report', '--source', 'sample', '--reports-dir', ''], 'the reports folder name is empty'),
+    (['sweep', '--source', 'sample', '-p', 'seed', '0', '--sweep-dir', ' '], 'the sweep folder name is empty'),
 ])
 def test_bad_input_is_one_clear_line(args, message):
     done = hcr(*args)
@@ -121,6 +123,12 @@ def test_bad_input_is_one_clear_line(args, message):
     lines = [l for l in done.stderr.splitlines() if l.startswith('hcr: error:')]
     assert len(lines) == 1 and message in lines[0], done.stderr[-1000:]
     assert 'Traceback' not in done.stderr
+
+
+def test_version():
+    from hcr import __version__
+    done = hcr('--version')
+    assert (done.returncode, done.stdout) == (0, f'hcr {__version__}\n')
 
 
 def test_output_path_that_is_a_file_or_unwritable(tmp_path):
