@@ -21,8 +21,6 @@ from functools import cached_property
 from pathlib import Path
 
 from .config import TrainConfig
-from filelock import FileLock, Timeout
-
 from .core import HcrError, atomic_path, check_writable, missing_folders, remove_empty, write_json
 
 # %% auto #0
@@ -74,6 +72,7 @@ def hold_lock(lock_file: str | Path, what: str | Path):
         try: yield
         finally: _held[key] -= 1
         return
+    from filelock import FileLock, Timeout  # only here: it imports asyncio and ssl, 14 MiB a prediction does not need
     lock = FileLock(lock_file, timeout=0, thread_local=False, fallback_to_soft=False,
                     on_acquired=lambda fd: os.write(fd, f'{os.getpid()}\n'.encode()))
     try: lock.acquire()
