@@ -280,7 +280,8 @@ def test_load_model_file_h5_not_a_model(tmp_path):
 
 # ---------------------------------------------------------------------------------------------- a light process
 
-HEAVY = ('tensorflow', 'keras', 'sklearn', 'matplotlib', 'seaborn', 'hcr.train', 'hcr.evaluate', 'hcr.fit', 'hcr.model')
+HEAVY = ('tensorflow', 'keras', 'sklearn', 'matplotlib', 'seaborn', 'hcr.train', 'hcr.evaluate', 'hcr.fit', 'hcr.model',
+         'filelock')  # filelock imports asyncio, ssl and sqlite3: 14 MiB that a prediction, which locks nothing, does not need
 PREDICT_AND_LIST_MODULES = """
 import sys
 from hcr.cli import main
