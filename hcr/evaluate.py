@@ -5,6 +5,8 @@
 # %% ../nbs/05_evaluate.ipynb #af602e60
 from __future__ import annotations
 
+import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,6 +147,11 @@ def save_figure(fig: plt.Figure, path: str | Path) -> Path:
     finally: plt.close(fig)
     return path
 
+def _earlier_test_set(path: Path) -> tuple | None:
+    "The test set (source, count) an earlier evaluation in `path` (a `metrics.json`) was on, if it can be read."
+    try: data = json.loads(path.read_text())['data']; return data['source'], data['test_count']
+    except (OSError, ValueError, KeyError, TypeError): return None
+
 def evaluate_run(run_dir: str | Path, source: str | None = None, data_dir: str | Path | None = None) -> dict:
     "Evaluate the run in `run_dir` on its dataset's test split; write metrics, tables and figures; return the metrics."
     run = load_run(run_dir)
@@ -184,6 +191,10 @@ def evaluate_run(run_dir: str | Path, source: str | None = None, data_dir: str |
     with atomic_path(out/'top_confusions.csv') as tmp: top_confusions(ev).to_csv(tmp, index=False)
     for name, fig in figures.items(): save_figure(fig, out/'figures'/f'{name}.png')
 
+    earlier = _earlier_test_set(out/'metrics.json')
+    if earlier and earlier != (test.source, len(test)):  # say so: the report and model.json quote this file
+        warnings.warn(f"{out/'metrics.json'}: replaced: it held the {earlier[0]} test set ({earlier[1]:,} images), "
+                      f'now the {test.source} one ({len(test):,})')
     write_json(out/'metrics.json', metrics)
     refresh_metadata(run)  # model.json, if the run has one, names this test accuracy (the model already loaded)
     return metrics

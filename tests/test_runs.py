@@ -159,6 +159,17 @@ def test_model_of_the_other_dataset_and_a_fake_model(copy_of_sample_run):
     assert done.returncode == 1 and 'not a' in done.stderr and 'model' in done.stderr
 
 
+def test_evaluating_on_another_test_set_says_what_it_replaces(tmp_path):
+    import shutil
+    run = Path(shutil.copytree(ROOT/'reports'/'mnist'/'run', tmp_path/'run'))
+    done = hcr('evaluate', run, '--source', 'sample')
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stderr.strip() == (f"hcr: warning: {run/'metrics.json'}: replaced: it held the idx test set (10,000 images), "
+                                   'now the sample one (1,000)')
+    assert json.loads((run/'metrics.json').read_text())['test_count'] == 1000
+    assert hcr('evaluate', run, '--source', 'sample').stderr == ''  # the same test set again: nothing to say
+
+
 def test_refusals_before_training_never_load_tensorflow(tmp_path):
     "A run folder that cannot be one, one holding a run with other settings, missing data: refused before TensorFlow loads."
     (tmp_path/'file').write_text('keep me')
