@@ -99,14 +99,16 @@ def cmd_compare(args) -> int:
     return 0
 
 def cmd_sweep(args) -> int:
-    from hcr.sweep import run_sweep
+    from hcr.sweep import default_sweep_dir, run_sweep, sweep_configs
     names = [name for name, *_ in args.parameters or []]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice: raise HcrError(f"{', '.join(twice)} given with more than one -p; give all of a setting's values after one -p")
     grid = {name: values for name, *values in args.parameters or []}
     if args.sweep_dir is not None and not args.sweep_dir.strip(): raise HcrError('the sweep folder name is empty')
-    sweep_dir = Path(args.sweep_dir or Path('reports')/'sweeps'/'-'.join([args.dataset, *grid]))
-    table, failed = run_sweep(config_from_args(args), grid, sweep_dir, progress=sys.stderr.isatty())  # into a file or pipe: no bar
+    config = config_from_args(args)
+    sweep_configs(config, grid)  # a bad grid is refused before the default folder is chosen, which may warn of the sample
+    sweep_dir = Path(args.sweep_dir) if args.sweep_dir else default_sweep_dir(config, grid)
+    table, failed = run_sweep(config, grid, sweep_dir, progress=sys.stderr.isatty())  # into a file or pipe: no bar
     for name, error in failed.items(): print(f'hcr: error: {name}: {error}', file=sys.stderr)
     print(f'{len(table)} runs finished' + (f'; summary in {sweep_dir/"summary.md"} and {sweep_dir/"summary.html"}' if len(table) else ''))
     return 1 if failed else 0
@@ -188,7 +190,8 @@ def make_parser() -> argparse.ArgumentParser:
     add_config_arguments(w)
     w.add_argument('-p', '--parameter', nargs='+', action='append', dest='parameters', metavar='NAME VALUE',
                    help='a setting and its values, e.g. -p seed 0 1 2 (repeatable: every combination runs)')
-    w.add_argument('--sweep-dir', help='where the sweep goes (default reports/sweeps/<dataset>-<settings>)')
+    w.add_argument('--sweep-dir', help='where the sweep goes (default reports/sweeps/<dataset>-<settings>; on the bundled '
+                                       'sample reports/sweeps-sample/<dataset>-<settings>)')
     w.set_defaults(func=cmd_sweep)
 
     c = sub.add_parser('compare', parents=[common], help='compare two runs on the same test set',

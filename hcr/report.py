@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import json
+import logging
 import os
 import re
 import shlex
@@ -53,7 +54,9 @@ def render_html(notebook: str | Path, html: str | Path) -> Path:
     "Render an executed notebook to a self-contained HTML file without its code cells, atomically."
     import nbformat
     from nbconvert import HTMLExporter
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    quiet = logging.getLogger('hcr.report.html')  # not nbconvert's notice that figures have no alt text: it gives them
+    quiet.setLevel(logging.ERROR)                  # a generic one, and absl (imported with TFDS) would print the notice
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, log=quiet)
     body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
     atomic_write_text(html, body)
     return Path(html)

@@ -16,12 +16,13 @@ from tqdm.auto import tqdm
 
 from .config import TrainConfig
 from .core import HcrError, atomic_write_text, make_folder, missing_folders, remove_empty
+from .data import resolve_source
 from .report import as_recorded, run_report, write_index
 from .runs import AN_EVALUATION, A_RUN_RECORD, config_differences, read_json, recorded_config
 
 # %% auto #0
-__all__ = ['KIND_WORDS', 'METRICS', 'parse_setting', 'sweep_configs', 'summarise', 'write_summary', 'finished_combination',
-           'run_sweep']
+__all__ = ['KIND_WORDS', 'METRICS', 'parse_setting', 'sweep_configs', 'summarise', 'write_summary', 'default_sweep_dir',
+           'finished_combination', 'run_sweep']
 
 # %% ../nbs/15_sweep.ipynb #sw-005
 KIND_WORDS = {int: 'a whole number', float: 'a number', str: 'a word'}  # what a setting's value must be, in words
@@ -58,7 +59,8 @@ def sweep_configs(base: TrainConfig, grid: dict) -> list[tuple[str, TrainConfig]
 
 # %% ../nbs/15_sweep.ipynb #sw-008
 METRICS = {'test_accuracy': 'test accuracy', 'balanced_accuracy': 'balanced accuracy', 'test_loss': 'test NLL',
-           'ece': 'test ECE', 'val_accuracy': 'validation accuracy', 'val_balanced_accuracy': 'validation balanced accuracy',
+           'ece': 'test ECE', 'val_accuracy': 'validation accuracy (kept epoch)',
+           'val_balanced_accuracy': 'validation balanced accuracy (saved model)',
            'epochs_run': 'epochs', 'train_seconds': 'training s'}
 
 def _number_or_nan(value) -> float: return float('nan') if value is None else value
@@ -90,6 +92,11 @@ def write_summary(sweep_dir: str | Path, table: pd.DataFrame, failed: dict) -> P
             + ''.join(f'<p>{name} failed: {error}</p>' for name, error in failed.items()))
     atomic_write_text(sweep_dir/'summary.html', f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>Sweep</title></head><body>{html}</body></html>')
     return sweep_dir/'summary.md'
+
+def default_sweep_dir(base: TrainConfig, grid: dict) -> Path:
+    "`reports/sweeps/<dataset>-<settings>`; on the bundled sample `reports/sweeps-sample/...`, scratch: git ignores it, `reports/README.md` leaves it out."
+    sample = resolve_source(base.dataset, 'train', base.source, base.data_dir) == 'sample'
+    return Path('reports')/('sweeps-sample' if sample else 'sweeps')/'-'.join([base.dataset, *grid])
 
 def finished_combination(run: Path, config: TrainConfig) -> bool:
     "Whether the combination's run folder `run` holds a finished run of `config`; a clear error if it holds one of other settings."
