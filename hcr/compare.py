@@ -160,8 +160,10 @@ def compare_runs(run_a: str | Path, run_b: str | Path, source: str | None = None
     a, b = load_run(run_a), load_run(run_b)
     if a.dataset != b.dataset: raise HcrError(f'cannot compare runs of different datasets: {a.dataset} ({run_a}) and {b.dataset} ({run_b})')
     files, evaluated = recorded_test(a.path)  # the source evaluation read may differ from training's
-    if files != recorded_test(b.path)[0]:
-        raise HcrError(f'cannot compare runs evaluated on different test sets: the test files recorded in {run_a} and {run_b} differ')
+    files_b, evaluated_b = recorded_test(b.path)
+    if files != files_b:
+        raise HcrError(f'cannot compare runs evaluated on different test sets: the test files recorded in {run_a} ({evaluated}) '
+                       f'and {run_b} ({evaluated_b}) differ; evaluate one on the other\'s (hcr evaluate RUN --source ... --data-dir ...)')
     if a.classes != b.classes: raise HcrError(f'cannot compare runs with different classes ({run_a}, {run_b})')
     test = load_dataset(a.dataset, 'test', *a.test_source(source or evaluated, data_dir))
     check_files(test, files, 'the runs')
