@@ -2,6 +2,7 @@
 resume that is the same run, nothing stale left behind, and bad input at the command line refused in one clear line."""
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -160,7 +161,6 @@ def test_model_of_the_other_dataset_and_a_fake_model(copy_of_sample_run):
 
 
 def test_evaluating_on_another_test_set_says_what_it_replaces(tmp_path):
-    import shutil
     run = Path(shutil.copytree(ROOT/'reports'/'mnist'/'run', tmp_path/'run'))
     done = hcr('evaluate', run, '--source', 'sample')
     assert done.returncode == 0, done.stderr[-2000:]
