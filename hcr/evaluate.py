@@ -5,7 +5,6 @@
 # %% ../nbs/05_evaluate.ipynb #af602e60
 from __future__ import annotations
 
-import json
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,7 @@ from .export import refresh_metadata
 from .fit import eval_batch, make_batches
 from .model import single_view
 from .plots import image_grid
-from .runs import load_run, read_history
+from .runs import AN_EVALUATION, load_run, read_history, read_json
 
 
 # %% auto #0
@@ -149,8 +148,8 @@ def save_figure(fig: plt.Figure, path: str | Path) -> Path:
 
 def _earlier_test_set(path: Path) -> tuple | None:
     "The test set (source, count) an earlier evaluation in `path` (a `metrics.json`) was on, if it can be read."
-    try: data = json.loads(path.read_text())['data']; return data['source'], data['test_count']
-    except (OSError, ValueError, KeyError, TypeError): return None
+    try: data = read_json(path, AN_EVALUATION)['data']; return data['source'], data['test_count']
+    except (HcrError, KeyError, TypeError): return None
 
 def evaluate_run(run_dir: str | Path, source: str | None = None, data_dir: str | Path | None = None) -> dict:
     "Evaluate the run in `run_dir` on its dataset's test split; write metrics, tables and figures; return the metrics."
