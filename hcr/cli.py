@@ -250,7 +250,12 @@ def main(argv: list[str] | None = None) -> int:
     "Run the `hcr` command line; exit with its status."
     args = make_parser().parse_args(argv)
     quiet_tensorflow(args.verbose)  # before any command imports TensorFlow
-    warnings.formatwarning = lambda message, *_, **__: f'hcr: warning: {message}\n'  # one line, not Python's two
+    shown = set()  # each warning once a run: Python's own record of those shown is cleared whenever a library changes the filters
+    def show_once(message, *_, **__):
+        if str(message) in shown: return
+        shown.add(str(message))
+        print(f'hcr: warning: {message}', file=sys.stderr)  # one line, not Python's two
+    warnings.showwarning = show_once
     # on SIGTERM unwind like Ctrl-C, so that temporary files and folders are removed on the way out
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
