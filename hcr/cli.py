@@ -20,7 +20,7 @@ from fastcore.docments import docments
 
 from . import __version__
 from .config import CHOICES, TrainConfig
-from .core import HcrError, quiet_tensorflow
+from .core import HcrError, quiet_tensorflow, repeated
 from .data import SOURCES, load_dataset
 
 # %% auto #0
@@ -101,7 +101,7 @@ def cmd_compare(args) -> int:
 def cmd_sweep(args) -> int:
     from hcr.sweep import default_sweep_dir, run_sweep, sweep_configs
     names = [name for name, *_ in args.parameters or []]
-    twice = sorted({n for n in names if names.count(n) > 1})
+    twice = repeated(names)
     if twice: raise HcrError(f"{', '.join(twice)} given with more than one -p; give all of a setting's values after one -p")
     grid = {name: values for name, *values in args.parameters or []}
     if args.sweep_dir is not None and not args.sweep_dir.strip(): raise HcrError('the sweep folder name is empty')

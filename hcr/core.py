@@ -19,9 +19,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['HcrError', 'check_choice', 'check_whole', 'check_number', 'atomic_path', 'atomic_write_text', 'write_json',
-           'make_folder', 'check_writable', 'missing_folders', 'remove_empty', 'quiet_python_logs', 'quiet_tensorflow',
-           'drop_log_lines', 'fds_to', 'log_lines_filtered', 'QuietFirstImport', 'quiet_tensorflow_import']
+__all__ = ['HcrError', 'check_choice', 'check_whole', 'check_number', 'repeated', 'atomic_path', 'atomic_write_text',
+           'write_json', 'make_folder', 'check_writable', 'missing_folders', 'remove_empty', 'quiet_python_logs',
+           'quiet_tensorflow', 'drop_log_lines', 'fds_to', 'log_lines_filtered', 'QuietFirstImport',
+           'quiet_tensorflow_import']
 
 # %% ../nbs/00_core.ipynb #cell-006
 class HcrError(Exception):
@@ -47,6 +48,15 @@ def check_number(name: str, value, low: float, high: float, low_included: bool =
     span = f'from {low} to {high}' if low_included and high_included else f'{lower} {low} and {upper} {high}'
     if not ok: raise HcrError(f'{name} must be a number {span}, got {value!r}')
     return float(value)
+
+# %% ../nbs/00_core.ipynb #core-repeated
+def repeated(items: list) -> list:
+    "The items that occur more than once in `items`, each once, in the order they repeat: what a check of bad input names."
+    seen, twice = [], []
+    for item in items:  # a list, not a set: the items need not be hashable
+        if item in seen and item not in twice: twice.append(item)
+        seen.append(item)
+    return twice
 
 # %% ../nbs/00_core.ipynb #cell-008
 @contextmanager

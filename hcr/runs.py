@@ -21,7 +21,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .config import TrainConfig
-from .core import HcrError, atomic_path, check_writable, missing_folders, remove_empty, write_json
+from .core import HcrError, atomic_path, check_writable, missing_folders, remove_empty, repeated, write_json
 
 # %% auto #0
 __all__ = ['RUN_FILES', 'LOCK_NAME', 'PENDING', 'VECTOR_FLAGS', 'AN_EVALUATION', 'A_RUN_RECORD', 'HISTORY_COLUMNS', 'RUN_NAMES',
@@ -204,7 +204,7 @@ def read_labels(run_dir: Path) -> tuple:
     labels = read_json(run_dir/'labels.json', 'a labels file (output number -> character)')
     try: classes = tuple(str(labels[str(i)]) for i in range(len(labels)))
     except KeyError: raise HcrError(f"{run_dir/'labels.json'}: not a labels file (keys must be 0 to {len(labels) - 1})") from None
-    twice = [c for i, c in enumerate(classes) if c in classes[:i]]
+    twice = repeated(classes)
     if twice: raise HcrError(f"{run_dir/'labels.json'}: not a labels file ({twice[0]!r} is the character of two outputs)")
     return classes
 

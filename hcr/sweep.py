@@ -15,7 +15,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from .config import TrainConfig
-from .core import HcrError, atomic_write_text, make_folder, missing_folders, remove_empty
+from .core import HcrError, atomic_write_text, make_folder, missing_folders, remove_empty, repeated
 from .data import resolve_source
 from .report import as_recorded, run_report, write_index
 from .runs import AN_EVALUATION, A_RUN_RECORD, config_differences, read_json, recorded_config
@@ -48,7 +48,7 @@ def sweep_configs(base: TrainConfig, grid: dict) -> list[tuple[str, TrainConfig]
         if not values: raise HcrError(f'no values given for {name}')
     grid = {name: [parse_setting(name, v) for v in values] for name, values in grid.items()}
     for name, values in grid.items():
-        twice = [v for i, v in enumerate(values) if v in values[:i]]  # compared as read: 1e-3 is 0.001
+        twice = repeated(values)  # compared as read: 1e-3 is 0.001
         if twice: raise HcrError(f'{name} {twice[0]!r} is given twice: give each value once (one run each)')
     combos = []
     for values in itertools.product(*grid.values()):
