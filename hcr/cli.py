@@ -108,7 +108,9 @@ def cmd_sweep(args) -> int:
     config = config_from_args(args)
     sweep_configs(config, grid)  # a bad grid is refused before the default folder is chosen, which may warn of the sample
     sweep_dir = Path(args.sweep_dir) if args.sweep_dir else default_sweep_dir(config, grid)
-    table, failed = run_sweep(config, grid, sweep_dir, progress=sys.stderr.isatty())  # into a file or pipe: no bar
+    tty = sys.stderr.isatty()  # into a file or pipe: a line a run, not a bar
+    log = None if tty else lambda line: print(f'hcr sweep: {line}', file=sys.stderr, flush=True)
+    table, failed = run_sweep(config, grid, sweep_dir, progress=tty, log=log)
     for name, error in failed.items(): print(f'hcr: error: {name}: {error}', file=sys.stderr)
     print(f'{len(table)} runs finished' + (f'; summary in {sweep_dir/"summary.md"} and {sweep_dir/"summary.html"}' if len(table) else ''))
     return 1 if failed else 0

@@ -107,16 +107,19 @@ def finished_combination(run: Path, config: TrainConfig) -> bool:
                        'choose another sweep folder (--sweep-dir) or delete that one')
     return True
 
-def run_sweep(base: TrainConfig, grid: dict, sweep_dir: str | Path, progress: bool = True) -> tuple[pd.DataFrame, dict]:
-    "Run the report for every combination (`sweep_configs`) into `sweep_dir`, skipping finished ones; the summary and the failures."
+def run_sweep(base: TrainConfig, grid: dict, sweep_dir: str | Path, progress: bool = True,
+              log: typing.Callable[[str], None] | None = None) -> tuple[pd.DataFrame, dict]:
+    """Run the report for every combination (`sweep_configs`) into `sweep_dir`, skipping finished ones; the summary and the
+    failures. `log`, if given, gets a line as each run ends: for a file or a pipe, where a bar would not do."""
     combos, failed = sweep_configs(base, grid), {}
     done = {name for name, config in combos if finished_combination(Path(sweep_dir)/name/'run', config)}  # before any training
     made = missing_folders(sweep_dir)
     make_folder(sweep_dir, 'sweep folder')
-    for name, config in tqdm(combos, desc='sweep', unit='run', disable=not progress):
+    for i, (name, config) in enumerate(tqdm(combos, desc='sweep', unit='run', disable=not progress), 1):
         if name in done: continue  # finished in an earlier sweep
         try: run_report(config, sweep_dir, progress=False, folder=name)
         except HcrError as e: failed[name] = str(e)
+        if log: log(f"run {i} of {len(combos)}, {name}: {'failed' if name in failed else 'finished'}")
     table = summarise(sweep_dir, [name for name, _ in combos])
     if len(table): write_summary(sweep_dir, table, failed)
     else: remove_empty(made)  # every run failed: no empty folders left behind
