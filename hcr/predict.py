@@ -22,8 +22,9 @@ from .runs import load_run
 from .runtime import SUFFIXES, Runtime, bundled_model, load_runtime, read_metadata
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'IMAGE_FORMATS', 'MAX_PIXELS', 'WORKING_SIZE', 'RUNTIME_FILES', 'ImageTooLarge', 'shrink',
-           'read_image', 'Prediction', 'expand_paths', 'Predictor', 'load_predictor', 'predict_arrays', 'predict_files']
+__all__ = ['IMAGE_SUFFIXES', 'IMAGE_FORMATS', 'MAX_PIXELS', 'WORKING_SIZE', 'RUNTIME_FILES', 'ImageTooLarge', 'NotAnImage',
+           'shrink', 'read_image', 'Prediction', 'expand_paths', 'Predictor', 'load_predictor', 'predict_arrays',
+           'predict_files']
 
 # %% ../nbs/06_predict.ipynb #cell-005
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.tif', '.tiff', '.webp')
@@ -32,7 +33,10 @@ MAX_PIXELS = 50_000_000
 WORKING_SIZE = 1024
 
 class ImageTooLarge(HcrError):
-    "An image over `MAX_PIXELS`, refused before it is decoded."
+    "An image over the pixel limit (`MAX_PIXELS`), refused before it is decoded."
+
+class NotAnImage(HcrError):
+    "A file in none of the `IMAGE_FORMATS`: a server answers it otherwise than a damaged image."
 
 _KINDS = {stat.S_IFIFO: 'a FIFO', stat.S_IFSOCK: 'a socket', stat.S_IFCHR: 'a character device', stat.S_IFBLK: 'a block device'}
 
@@ -60,8 +64,8 @@ def shrink(image: Image.Image) -> Image.Image:
     image.thumbnail((WORKING_SIZE, WORKING_SIZE))
     return image
 
-def read_image(source: str | Path | bytes, name: str | None = None) -> Image.Image:
-    "Open an image file, or the bytes of one (`name`: what messages call it), refusing empty, non-image and huge ones with a clear message. A photo's EXIF orientation is applied; of an animated or multi-page file the first frame is read, and `image.info['note']` says so."
+def read_image(source: str | Path | bytes, name: str | None = None, max_pixels: int = MAX_PIXELS) -> Image.Image:
+    "Open an image file, or the bytes of one (`name`: what messages call it), refusing empty, non-image and huge (over `max_pixels`) ones with a clear message. A photo's EXIF orientation is applied; of an animated or multi-page file the first frame is read, and `image.info['note']` says so."
     if isinstance(source, (bytes, bytearray, memoryview)):
         label = name or 'the uploaded image'
         if not len(source): raise HcrError(f'{label}: empty file')
@@ -76,20 +80,20 @@ def read_image(source: str | Path | bytes, name: str | None = None) -> Image.Ima
     try:
         with fp, warnings.catch_warnings():
             warnings.simplefilter('ignore', UserWarning)  # a damaged file's warnings: the line below says it
-            warnings.simplefilter('ignore', Image.DecompressionBombWarning)  # MAX_PIXELS, lower, refuses such an image next
+            warnings.simplefilter('ignore', Image.DecompressionBombWarning)  # max_pixels, lower, refuses such an image next
             image = Image.open(fp, formats=IMAGE_FORMATS)
             w, h = image.size
-            if w*h > MAX_PIXELS:
-                raise ImageTooLarge(f'{label}: image is {w}x{h} pixels, over the limit of {MAX_PIXELS:,}; scale it down first')
+            if w*h > max_pixels:
+                raise ImageTooLarge(f'{label}: image is {w}x{h} pixels, over the limit of {max_pixels:,}; scale it down first')
             frames = getattr(image, 'n_frames', 1) if getattr(image, 'is_animated', False) else 1
             image.draft('L', (WORKING_SIZE, WORKING_SIZE))  # JPEG decodes at a reduced size directly
             image.load()  # the first frame
             image = ImageOps.exif_transpose(image)  # a phone photo stored sideways, turned upright
     except HcrError: raise
     except Image.DecompressionBombError:  # Pillow's own, larger limit can fire first, inside Image.open
-        raise ImageTooLarge(f'{label}: image is over the limit of {MAX_PIXELS:,} pixels; scale it down first') from None
+        raise ImageTooLarge(f'{label}: image is over the limit of {max_pixels:,} pixels; scale it down first') from None
     except UnidentifiedImageError:
-        raise HcrError(f"{label}: not an image hcr can read (it reads {', '.join(IMAGE_FORMATS)})") from None
+        raise NotAnImage(f"{label}: not an image hcr can read (it reads {', '.join(IMAGE_FORMATS)})") from None
     except Exception as e:  # a damaged file makes Pillow's decoders raise many kinds of errors
         raise HcrError(f"{label}: unreadable image ({type(e).__name__}: {' '.join(str(e).split())[:200]})") from None
     image = shrink(image)

@@ -11,7 +11,6 @@ import logging
 import socket
 import sys
 import threading
-import warnings
 from functools import partial
 from importlib.resources import files
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Protocol, runtime_checkable
 import anyio
 import numpy as np
 import uvicorn
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
@@ -31,14 +30,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .core import HcrError, check_choice
-from .predict import MAX_PIXELS, WORKING_SIZE, load_predictor, shrink
+from .predict import MAX_PIXELS, ImageTooLarge, NotAnImage, load_predictor, read_image
 from .preprocess import prepare_image
 from .runs import AN_EVALUATION, load_run, read_json
 from .runtime import read_metadata
 
 
 # %% auto #0
-__all__ = ['MAX_BODY', 'SURE_THRESHOLD', 'TOP_K', 'FORMATS', 'STATIC', 'DATASETS', 'PAGE_TYPES', 'HEADERS', 'RequestError',
+__all__ = ['MAX_BODY', 'SURE_THRESHOLD', 'TOP_K', 'STATIC', 'DATASETS', 'PAGE_TYPES', 'HEADERS', 'RequestError',
            'read_image_bytes', 'Predictor', 'run_name', 'describe_run', 'OnnxPredictor', 'load_predictors', 'data_url',
            'predict_image', 'read_body', 'read_form', 'SecurityHeaders', 'make_app', 'listening_socket', 'http_url',
            'Server', 'start_server', 'serve']
@@ -47,7 +46,6 @@ __all__ = ['MAX_BODY', 'SURE_THRESHOLD', 'TOP_K', 'FORMATS', 'STATIC', 'DATASETS
 MAX_BODY = 2 * 1024 * 1024   # bytes in one request
 SURE_THRESHOLD = 0.5         # below this top probability the answer is "not sure"
 TOP_K = 5                    # characters in each answer
-FORMATS = ('PNG', 'JPEG', 'BMP', 'GIF', 'TIFF', 'WEBP')  # those of hcr.predict.IMAGE_SUFFIXES, and no other
 STATIC = files('hcr') / 'static'
 
 class RequestError(HcrError):
@@ -58,25 +56,11 @@ class RequestError(HcrError):
 
 # %% ../nbs/12_serve.ipynb #4e72b253
 def read_image_bytes(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
-    "`hcr.predict.read_image` for bytes in memory: refuse empty, non-image and huge images before decoding them."
-    if not data: raise RequestError(400, 'empty file')
-    try:
-        with warnings.catch_warnings():  # Pillow's decompression-bomb warning: max_pixels, lower, refuses such an image next
-            warnings.simplefilter('ignore', Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=FORMATS)
-        w, h = image.size
-        if w*h > max_pixels:
-            raise RequestError(413, f'image is {w}x{h} pixels, over the limit of {max_pixels:,}; scale it down first')
-        image.draft('L', (WORKING_SIZE, WORKING_SIZE))  # JPEG decodes at a reduced size directly
-        image.load()
-    except HcrError: raise
-    except Image.DecompressionBombError:  # Pillow's own, larger limit can fire first, inside Image.open
-        raise RequestError(413, f'image is over the limit of {max_pixels:,} pixels; scale it down first') from None
-    except UnidentifiedImageError:
-        raise RequestError(415, 'not an image this server reads (PNG, JPEG, BMP, GIF, TIFF or WebP)') from None
-    except (OSError, ValueError, SyntaxError) as e:
-        raise RequestError(400, f'unreadable image ({e})') from None
-    return shrink(image)
+    "An upload read by `hcr.predict.read_image`; a refusal as a `RequestError`: 413 too large, 415 not an image, 400 empty or unreadable."
+    try: return read_image(data, 'the uploaded image', max_pixels=max_pixels)
+    except ImageTooLarge as e: raise RequestError(413, str(e)) from None
+    except NotAnImage as e: raise RequestError(415, str(e)) from None
+    except HcrError as e: raise RequestError(400, str(e)) from None
 
 # %% ../nbs/12_serve.ipynb #821037ec
 @runtime_checkable

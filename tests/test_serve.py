@@ -169,9 +169,9 @@ BAD = {
     'broken form': (dict(content=b'garbage', headers={'content-type': 'multipart/form-data; boundary=zz'}), 400,
                     'bad multipart form'),
     'empty file': (dict(files={'image': ('a.png', b'')}), 400, 'empty file'),
-    'not an image': (dict(files={'image': ('a.png', b'hello, not a picture')}), 415, 'not an image this server reads'),
+    'not an image': (dict(files={'image': ('a.png', b'hello, not a picture')}), 415, 'not an image hcr can read'),
     'a format not taken': (dict(files={'image': ('a.eps', b'%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n')}), 415,
-                           'not an image this server reads'),
+                           'not an image hcr can read'),
     'truncated PNG': (dict(files={'image': ('a.png', 'TRUNCATED')}), 400, 'unreadable image'),
     'blank image': (dict(files={'image': ('a.png', 'BLANK')}), 422, 'no ink found'),
     'unknown dataset': (dict(files={'image': ('a.png', 'DIGIT')}, data={'dataset': 'kmnist'}), 400, 'unknown dataset'),
@@ -440,7 +440,7 @@ def test_upload_drop_and_bad_files(browser, server, digits, tmp_path):
     page.set_input_files('#file', str(tmp_path/'notes.png'))
     wait_for_answer(page)
     alert = page.get_by_role('alert')
-    assert alert.is_visible() and 'not an image this server reads' in alert.text_content()
+    assert alert.is_visible() and 'not an image hcr can read' in alert.text_content()
     assert page.locator('#top li').count() == 0
     assert page.js_errors == []
 
