@@ -176,7 +176,7 @@ def calibrate_run(run_dir: str | Path, source: str | None = None, data_dir: str 
     "Fit the temperature of the run in `run_dir` on its validation split, and predict its test set."
     run = load_run(run_dir)
     params = run.record['params']
-    source, data_dir = source or params['source'], data_dir or params['data_dir']
+    source, data_dir = run.test_source(source, data_dir)  # the run's data folder goes with its own source only
     train = load_dataset(run.dataset, 'train', source=source, data_dir=data_dir)
     check_files(train, run.record['data'].get('files', {}), f'{run.path}/run.json')
     _, val_rows = split_validation(train, params.get('val_fraction', 0.1), params['seed'])

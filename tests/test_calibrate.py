@@ -111,6 +111,18 @@ def test_refuses_training_data_other_than_the_run_recorded(tmp_path):
         calibrate_run(run, data_dir=SHARED/'mnist')
 
 
+def test_another_source_does_not_get_the_runs_data_folder(monkeypatch):
+    "Calibrating a run on another source than its own reads that source's data, not the run's IDX folder (TFDS was given it)."
+    import hcr.calibrate
+    asked = []
+    def load_dataset(name, split, source, data_dir):
+        asked.append((source, data_dir))
+        raise HcrError('stop here')
+    monkeypatch.setattr(hcr.calibrate, 'load_dataset', load_dataset)
+    with pytest.raises(HcrError, match='stop here'): calibrate_run(ROOT/'reports'/'mnist'/'run', source='tfds')
+    assert asked == [('tfds', None)]
+
+
 def test_bad_temperatures_are_refused():
     with pytest.raises(HcrError, match='must be positive'): apply_temperature(np.eye(2), -1)
     with pytest.raises(HcrError, match='must be positive'): with_temperature(None, 0)
