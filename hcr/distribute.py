@@ -81,9 +81,13 @@ def make_eval_step(strategy: tf.distribute.Strategy, net: keras.Model, label_smo
     return step
 
 # %% ../nbs/09_distribute.ipynb #d76c1909
-def run_epoch(step, batches: tf.distribute.DistributedDataset) -> dict:
-    "Run `step` over every batch of `batches`; the mean loss and the accuracy over all the examples."
-    loss, correct, count = np.sum([step(batch).numpy() for batch in batches], axis=0, dtype=np.float64)
+def run_epoch(step, batches: tf.distribute.DistributedDataset, on_batch=None) -> dict:
+    "Run `step` over every batch of `batches`; the mean loss and the accuracy over all the examples. After each batch `on_batch(i, logs)`, if given, with its mean loss, as `fit` calls `on_train_batch_end`."
+    totals = []
+    for i, batch in enumerate(batches):
+        totals.append(step(batch).numpy())
+        if on_batch: on_batch(i, {'loss': totals[-1][0] / totals[-1][2]})
+    loss, correct, count = np.sum(totals, axis=0, dtype=np.float64)
     return {'accuracy': correct / count, 'loss': loss / count}
 
 # %% ../nbs/09_distribute.ipynb #c84d5bc2
@@ -100,7 +104,8 @@ def fit_distributed(net: keras.Model, strategy: tf.distribute.Strategy, train_ba
     callbacks.on_train_begin()
     for epoch in range(epochs):
         started = time.time()
-        logs = run_epoch(train_step, train_batches)
+        callbacks.on_epoch_begin(epoch)
+        logs = run_epoch(train_step, train_batches, callbacks.on_train_batch_end)
         logs.update({f'val_{k}': v for k, v in run_epoch(eval_step, val_batches).items()})
         callbacks.on_epoch_end(epoch, logs)
         if verbose: print(f'Epoch {epoch+1}/{epochs} - {time.time() - started:.0f}s - '
