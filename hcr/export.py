@@ -15,7 +15,6 @@ import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
-os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
 import numpy as np
 import keras
 
@@ -25,7 +24,7 @@ from .data import get_spec, load_dataset, sha256
 from .fit import scale
 from .model import VIEWS_MEANING, view_count
 from .preprocess import STYLES
-from .runs import Run, load_model_file, load_run, save_model
+from .runs import AN_EVALUATION, Run, load_model_file, load_run, read_json, save_model
 from .runtime import check_images
 
 # %% auto #0
@@ -198,8 +197,9 @@ def model_metadata(run: Run, files: dict, source_run: str | Path | None = None, 
     }
 
 def _test_accuracy(run_dir: Path) -> float | None:
-    try: return json.loads((run_dir/'metrics.json').read_text())['test_accuracy']
-    except (OSError, ValueError, KeyError, TypeError): return None
+    "The run's recorded test accuracy, or None where it has no readable one (an export needs none)."
+    try: return read_json(run_dir/'metrics.json', AN_EVALUATION).get('test_accuracy')
+    except HcrError: return None
 
 # %% ../nbs/10_export.ipynb #cd6bf69a
 def check_formats(formats) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 import hcr
-from .core import HcrError, check_whole
+from .core import HcrError, check_whole, fds_to
 from .data import get_spec
 
 # %% auto #0
@@ -139,14 +139,6 @@ class OnnxModel(Runtime):
     def _run(self, x: np.ndarray) -> np.ndarray: return self.session.run(None, {self.input_name: x})[0]
 
 # %% ../nbs/11_runtime.ipynb #88d56862
-class _Silenced:
-    "Send the process's stderr (file descriptor 2, where C++ libraries write) to /dev/null inside the block."
-    def __enter__(self):
-        self.saved = os.dup(2)
-        with open(os.devnull, 'wb') as null: os.dup2(null.fileno(), 2)
-    def __exit__(self, *exc):
-        os.dup2(self.saved, 2); os.close(self.saved)
-
 class LiteRTModel(Runtime):
     "A LiteRT (`.tflite`) model run by `ai_edge_litert`."
     kind = 'litert'
@@ -159,7 +151,7 @@ class LiteRTModel(Runtime):
         from ai_edge_litert.interpreter import Interpreter
         _check_file(self.path, 'LiteRT')
         try:
-            with _Silenced():
+            with open(os.devnull, 'w') as null, fds_to(null, (2,)):  # LiteRT's C++ start-up lines
                 self.interpreter = Interpreter(model_path=str(self.path), num_threads=self.threads)
                 self.interpreter.allocate_tensors()
         except Exception as e:
@@ -197,7 +189,6 @@ class KerasModel(Runtime):
     kind = 'keras'
 
     def _open(self) -> int:
-        os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
         from hcr.runs import load_model_file  # the same checks and words as loading a run
         _check_file(self.path, 'Keras')
         self.model = load_model_file(self.path)
