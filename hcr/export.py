@@ -24,13 +24,13 @@ from .data import get_spec, load_dataset, sha256
 from .fit import scale
 from .model import VIEWS_MEANING, view_count
 from .preprocess import STYLES
-from .runs import AN_EVALUATION, Run, load_model_file, load_run, read_json, save_model
+from .runs import AN_EVALUATION, Run, load_run, read_json
 from .runtime import check_images
 
 # %% auto #0
 __all__ = ['FORMATS', 'SUFFIXES', 'portable_model', 'quiet', 'collecting_cycles', 'check_format', 'atomic_dir',
            'fold_onnx_constants', 'export_model', 'calibration_images', 'preparation', 'model_metadata',
-           'check_formats', 'export_file_name', 'export_run', 'write_metadata', 'refresh_metadata', 'resave_portable']
+           'check_formats', 'export_file_name', 'export_run', 'write_metadata', 'refresh_metadata']
 
 # %% ../nbs/10_export.ipynb #915c0eb9
 def _without_training(config, float32: bool):
@@ -262,15 +262,3 @@ def refresh_metadata(run: Run) -> Path | None:
     try: exported_with = json.loads(meta.read_text())['exported_with']  # nothing is exported again: the versions that did
     except (OSError, ValueError, KeyError, TypeError): exported_with = None
     return write_metadata(run, run.path, extra={'exported_with': exported_with} if exported_with else None)
-
-# %% ../nbs/10_export.ipynb #b2d67483
-def resave_portable(path: str | Path) -> Path:
-    "Rewrite the `.keras` file `path` (or a run folder's model.keras) without its training configuration; same weights."
-    path = Path(path)
-    if path.is_dir(): path = path/'model.keras'
-    model = load_model_file(path)
-    copy = portable_model(model)
-    x = scale(np.asarray(load_dataset('mnist', 'test', source='sample').images[:64]), None)[0].numpy()
-    if not np.array_equal(copy.predict(x, verbose=0), model.predict(x, verbose=0)):
-        raise HcrError(f'{path}: the copy does not give the same probabilities; not re-saved')
-    return save_model(copy, path)
