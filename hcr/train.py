@@ -89,7 +89,7 @@ def train(config: TrainConfig, out_dir: str | Path | None = None, callbacks: Seq
         if not isinstance(data, Dataset) or data.name != config.dataset:  # checked before anything is written
             raise HcrError(f"train's data must be the {config.dataset} Dataset of hcr.data.load_dataset, got "
                            f"{f'the {data.name} one' if isinstance(data, Dataset) else type(data).__name__}")
-        run_dir = prepare_run_dir(out_dir)  # only once the data has loaded: a failed load leaves nothing behind
+        run_dir = prepare_run_dir(out_dir)  # once the data has loaded; a failed load leaves no folder (run_lock removes the chief's)
         set_seed(config.seed)
         rows = split_validation(data, config.val_fraction, config.seed)  # rows, not copies: the set is in memory once
         strategy = make_strategy(config.strategy)
