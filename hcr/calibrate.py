@@ -16,7 +16,7 @@ from keras import layers
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
 
-from .core import HcrError
+from .core import HcrError, check_number
 from .data import Dataset, load_dataset
 from .fit import eval_batch, make_batches, split_validation
 from .model import AVERAGED, single_view, uncompiled, view_images
@@ -26,7 +26,7 @@ from .runs import Run, load_run
 __all__ = ['EPSILON', 'TEMPERATURE_BOUNDS', 'check_probabilities', 'negative_log_likelihood', 'reliability_bins',
            'expected_calibration_error', 'apply_temperature', 'fit_temperature', 'with_temperature',
            'model_temperature', 'predict_probabilities', 'calibrate', 'RunCalibration', 'check_files', 'calibrate_run',
-           'plot_reliability', 'check_confidence', 'accuracy_coverage', 'plot_accuracy_coverage']
+           'plot_reliability', 'accuracy_coverage', 'plot_accuracy_coverage']
 
 # %% ../nbs/13_calibrate.ipynb #17f4c485
 EPSILON = 1e-7  # probabilities are clipped here before the logarithm, as Keras's cross-entropy does
@@ -204,17 +204,10 @@ def plot_reliability(before_probs, after_probs, labels, bins: int = 15) -> plt.F
     fig.tight_layout()
     return fig
 
-def check_confidence(value: float, what: str = 'confidence') -> float:
-    "`value` as a float if it lies in [0, 1], else a clear `HcrError`."
-    try: value = float(value)
-    except (TypeError, ValueError): raise HcrError(f'{what} must be a number between 0 and 1, got {value!r}') from None
-    if not 0 <= value <= 1: raise HcrError(f'{what} must be between 0 and 1, got {value}')
-    return value
-
 def accuracy_coverage(probs, labels, thresholds=np.linspace(0, .99, 100)) -> pd.DataFrame:
     "For each threshold: the share of images whose top probability reaches it (coverage), and the accuracy on those."
     probs, labels = check_probabilities(probs, labels)
-    thresholds = np.asarray([check_confidence(t, 'a threshold') for t in np.atleast_1d(thresholds)])
+    thresholds = np.asarray([check_number('a threshold', t, 0, 1, low_included=True, high_included=True) for t in np.atleast_1d(thresholds).tolist()])
     confidence, right = probs.max(1), probs.argmax(1) == labels
     answered = confidence[None, :] >= thresholds[:, None]
     count = answered.sum(1)
