@@ -49,7 +49,7 @@ class TrainConfig:
     dataset: str = 'mnist'  # mnist, or emnist (EMNIST Balanced, 47 classes)
     source: str = 'auto'  # where the images come from: idx (files in data_dir), tfds (downloads), sample (bundled), or auto
     data_dir: str | None = None  # folder with the original IDX files (gzip or raw), for source idx or auto
-    model: str = 'default'  # default, medium (two thirds of the width, about 1.7x as fast to train), small (a third, fast), seed_cnn or keras_example (the baselines)
+    model: str = 'default'  # default, medium (two thirds of the width, about 1.5x to 1.8x as fast to train), small (a third, fast), seed_cnn or keras_example (the baselines)
     epochs: int | None = None  # at most this many epochs (early stopping may end sooner); None: 20 for mnist, 35 for emnist
     batch_size: int = 128  # images per batch and replica
     learning_rate: float = 3e-3  # peak learning rate of the warm-up and cosine schedule

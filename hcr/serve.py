@@ -30,6 +30,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .core import HcrError, check_choice
+from .data import DATASETS
 from .predict import MAX_PIXELS, ImageTooLarge, NotAnImage, load_predictor, read_image
 from .preprocess import prepare_image
 from .runs import AN_EVALUATION, load_run, read_json
@@ -37,10 +38,10 @@ from .runtime import read_metadata
 
 
 # %% auto #0
-__all__ = ['MAX_BODY', 'SURE_THRESHOLD', 'TOP_K', 'STATIC', 'DATASETS', 'PAGE_TYPES', 'HEADERS', 'RequestError',
-           'read_image_bytes', 'Predictor', 'run_name', 'describe_run', 'OnnxPredictor', 'load_predictors', 'data_url',
-           'predict_image', 'read_body', 'read_form', 'SecurityHeaders', 'make_app', 'listening_socket', 'http_url',
-           'Server', 'start_server', 'serve']
+__all__ = ['MAX_BODY', 'SURE_THRESHOLD', 'TOP_K', 'STATIC', 'PAGE_TYPES', 'HEADERS', 'RequestError', 'read_image_bytes',
+           'Predictor', 'run_name', 'describe_run', 'OnnxPredictor', 'load_predictors', 'data_url', 'predict_image',
+           'read_body', 'read_form', 'SecurityHeaders', 'make_app', 'listening_socket', 'http_url', 'Server',
+           'start_server', 'serve']
 
 # %% ../nbs/12_serve.ipynb #d1e0e05d
 MAX_BODY = 2 * 1024 * 1024   # bytes in one request
@@ -71,8 +72,6 @@ class Predictor(Protocol):
     classes: tuple    # the character of each output
     description: str  # where the model came from, shown on the page
     def probabilities(self, images: np.ndarray) -> np.ndarray: ...  # (n, 28, 28, 1) uint8 -> (n, len(classes))
-
-DATASETS = ('mnist', 'emnist')  # the bundled models: digits and letters
 
 def run_name(run_dir: Path) -> str:
     "The run folder's last two parts (e.g. 'mnist/run'): never the full path on the server."
@@ -119,7 +118,7 @@ def load_predictors(models: list | None = None, datasets: list | None = None) ->
         if unserved: raise HcrError(f"no {' or '.join(unserved)} model among the runs given ({', '.join(predictors)}): "
                                     'with runs, leave the datasets out')
         return predictors
-    return {d: OnnxPredictor(dataset=check_choice(d, DATASETS, 'dataset')) for d in datasets or DATASETS}
+    return {d: OnnxPredictor(dataset=check_choice(d, DATASETS, 'dataset')) for d in datasets or DATASETS}  # a bundled model each
 
 # %% ../nbs/12_serve.ipynb #a119d91a
 def data_url(image: np.ndarray) -> str:
