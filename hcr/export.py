@@ -28,7 +28,7 @@ from .runs import AN_EVALUATION, Run, load_run, read_json
 from .runtime import check_images
 
 # %% auto #0
-__all__ = ['FORMATS', 'SUFFIXES', 'portable_model', 'quiet', 'collecting_cycles', 'check_format', 'atomic_dir',
+__all__ = ['FORMATS', 'EXPORT_SUFFIXES', 'portable_model', 'quiet', 'collecting_cycles', 'check_format', 'atomic_dir',
            'fold_onnx_constants', 'export_model', 'calibration_images', 'preparation', 'model_metadata',
            'check_formats', 'export_file_name', 'export_run', 'write_metadata', 'refresh_metadata']
 
@@ -82,7 +82,7 @@ def collecting_cycles():
 
 # %% ../nbs/10_export.ipynb #ca8c5b85
 FORMATS = {'onnx': 'onnx', 'litert': 'litert', 'saved_model': 'tf_saved_model'}  # hcr's name -> Keras's
-SUFFIXES = {'onnx': '.onnx', 'litert': '.tflite', 'saved_model': ''}
+EXPORT_SUFFIXES = {'onnx': '.onnx', 'litert': '.tflite', 'saved_model': ''}
 
 def check_format(format: str) -> str:
     "`format` if hcr can export it, else a clear `HcrError`."
@@ -129,8 +129,8 @@ def export_model(model: keras.Model, path: str | Path, format: str = 'onnx', cal
     "Export `model` to `path` as 'onnx', 'litert' or 'saved_model', atomically; `calibration` images make an int8 LiteRT file."
     check_format(format)
     path = Path(path)
-    if SUFFIXES[format] and path.suffix != SUFFIXES[format]:
-        raise HcrError(f'{path}: a {format} file must end in {SUFFIXES[format]}')
+    if EXPORT_SUFFIXES[format] and path.suffix != EXPORT_SUFFIXES[format]:
+        raise HcrError(f'{path}: a {format} file must end in {EXPORT_SUFFIXES[format]}')
     if calibration is not None and format != 'litert': raise HcrError('int8 quantization is for the litert format only')
     if calibration is not None and len(calibration) == 0: raise HcrError('int8 quantization needs calibration images, got none')
     if calibration is not None: calibration = check_images(calibration)  # uint8, as the model will be given them
@@ -212,7 +212,7 @@ def check_formats(formats) -> tuple[str, ...]:
 def export_file_name(format: str, name: str = 'model', int8: bool = False) -> str:
     "The file (or folder) name of an export: model.onnx, model.tflite, model.int8.tflite, saved_model."
     if format == 'saved_model': return 'saved_model'
-    return f'{name}{".int8" if int8 else ""}{SUFFIXES[format]}'
+    return f'{name}{".int8" if int8 else ""}{EXPORT_SUFFIXES[format]}'
 
 def export_run(run_dir: str | Path, formats=('onnx',), int8: bool = False, out_dir: str | Path | None = None,
                name: str = 'model') -> list[Path]:

@@ -19,7 +19,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from .core import HcrError, check_choice, check_number, check_whole
 from .preprocess import prepare_image
 from .runs import load_run
-from .runtime import SUFFIXES, Runtime, bundled_model, load_runtime, read_metadata
+from .runtime import RUNTIME_OF_SUFFIX, Runtime, bundled_model, load_runtime, read_metadata
 
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'IMAGE_FORMATS', 'MAX_PIXELS', 'WORKING_SIZE', 'RUNTIME_FILES', 'ImageTooLarge', 'NotAnImage',
@@ -164,15 +164,15 @@ def load_predictor(run_dir: str | Path | None = None, dataset: str | None = None
         meta = read_metadata(path)
         return Predictor(load_runtime(path, 'onnx'), tuple(meta['classes']), meta['dataset'], f'the bundled {dataset} model')
     if not Path(run_dir).exists():
-        if Path(run_dir).suffix.lower() in SUFFIXES and (Path(run_dir).parent/'run.json').is_file():
+        if Path(run_dir).suffix.lower() in RUNTIME_OF_SUFFIX and (Path(run_dir).parent/'run.json').is_file():
             raise HcrError(f'{run_dir}: no such model file in that run; `hcr export {Path(run_dir).parent} --format all --int8` writes them')
         raise HcrError(f'{run_dir}: no such run folder (without one, the bundled model of the dataset is used)')
     run = load_run(run_dir)
     if dataset is not None and run.dataset != dataset:  # a run's model reads its own dataset's characters
         raise HcrError(f'{run_dir}: a model of {run.dataset}, not {dataset}; with a run, leave the dataset out')
     if Path(run_dir).is_file():  # one model file of the run (model.int8.tflite, say): that file, run as its suffix says
-        kind = SUFFIXES.get(Path(run_dir).suffix.lower())
-        if kind is None: raise HcrError(f"{run_dir}: not a model file ({', '.join(SUFFIXES)}); give it or its run folder")
+        kind = RUNTIME_OF_SUFFIX.get(Path(run_dir).suffix.lower())
+        if kind is None: raise HcrError(f"{run_dir}: not a model file ({', '.join(RUNTIME_OF_SUFFIX)}); give it or its run folder")
         if runtime not in (None, kind):
             raise HcrError(f'{run_dir}: a model file for the {kind} runtime, not {runtime}; give its run folder, or its {runtime} model file')
         return Predictor(load_runtime(run_dir, kind, classes=run.classes), run.classes, run.dataset, str(run_dir))

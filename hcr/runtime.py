@@ -16,9 +16,9 @@ from .core import HcrError, check_whole, fds_to
 from .data import get_spec
 
 # %% auto #0
-__all__ = ['VIEWS_PER_CALL', 'RUNTIMES', 'SUFFIXES', 'BUNDLED_DIR', 'check_images', 'to_float', 'metadata_path', 'read_metadata',
-           'images_per_call', 'default_threads', 'Runtime', 'OnnxModel', 'LiteRTModel', 'KerasModel', 'load_runtime',
-           'bundled_model']
+__all__ = ['VIEWS_PER_CALL', 'RUNTIMES', 'RUNTIME_OF_SUFFIX', 'BUNDLED_DIR', 'check_images', 'to_float', 'metadata_path',
+           'read_metadata', 'images_per_call', 'default_threads', 'Runtime', 'OnnxModel', 'LiteRTModel', 'KerasModel',
+           'load_runtime', 'bundled_model']
 
 # %% ../nbs/11_runtime.ipynb #bfe03699
 def check_images(images) -> np.ndarray:
@@ -200,14 +200,14 @@ class KerasModel(Runtime):
 
 # %% ../nbs/11_runtime.ipynb #63351b18
 RUNTIMES = {'onnx': OnnxModel, 'litert': LiteRTModel, 'keras': KerasModel}
-SUFFIXES = {'.onnx': 'onnx', '.tflite': 'litert', '.keras': 'keras', '.h5': 'keras'}
+RUNTIME_OF_SUFFIX = {'.onnx': 'onnx', '.tflite': 'litert', '.keras': 'keras', '.h5': 'keras'}
 
 def load_runtime(path: str | Path, kind: str | None = None, classes: tuple | list | None = None, **kwargs) -> Runtime:
     "Open the model file `path` with runtime `kind` ('onnx', 'litert', 'keras'; by default from the suffix)."
     path = Path(path)
     if kind is None:
-        kind = SUFFIXES.get(path.suffix.lower())
-        if kind is None: raise HcrError(f'{path}: unknown model file type {path.suffix!r}; expected one of {", ".join(SUFFIXES)}')
+        kind = RUNTIME_OF_SUFFIX.get(path.suffix.lower())
+        if kind is None: raise HcrError(f'{path}: unknown model file type {path.suffix!r}; expected one of {", ".join(RUNTIME_OF_SUFFIX)}')
     if kind not in RUNTIMES: raise HcrError(f'unknown runtime {kind!r}; choose one of {", ".join(RUNTIMES)}')
     model = RUNTIMES[kind](path, **kwargs)
     expected = classes if classes is not None else model.classes

@@ -39,7 +39,7 @@ from .runtime import read_metadata
 
 # %% auto #0
 __all__ = ['MAX_BODY', 'SURE_THRESHOLD', 'TOP_K', 'STATIC', 'PAGE_TYPES', 'HEADERS', 'RequestError', 'read_image_bytes',
-           'Predictor', 'run_name', 'describe_run', 'OnnxPredictor', 'load_predictors', 'data_url', 'predict_image',
+           'ServedModel', 'run_name', 'describe_run', 'OnnxPredictor', 'load_predictors', 'data_url', 'predict_image',
            'read_body', 'read_form', 'SecurityHeaders', 'make_app', 'listening_socket', 'http_url', 'Server',
            'start_server', 'serve']
 
@@ -65,7 +65,7 @@ def read_image_bytes(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
 
 # %% ../nbs/12_serve.ipynb #821037ec
 @runtime_checkable
-class Predictor(Protocol):
+class ServedModel(Protocol):
     "What the server needs of a model."
     name: str         # a short name of the run, e.g. 'bundled mnist model' or 'mnist/run' (never a full server path)
     dataset: str      # 'mnist' or 'emnist': how images are prepared for it
@@ -106,7 +106,7 @@ class OnnxPredictor:
 
     def probabilities(self, images: np.ndarray) -> np.ndarray: return self.model.probabilities(images)
 
-def load_predictors(models: list | None = None, datasets: list | None = None) -> dict[str, Predictor]:
+def load_predictors(models: list | None = None, datasets: list | None = None) -> dict[str, ServedModel]:
     "Predictors by dataset: the run folders `models`, else the bundled models of `datasets` (default: both)."
     if models:
         predictors = {}
@@ -127,7 +127,7 @@ def data_url(image: np.ndarray) -> str:
     Image.fromarray(np.squeeze(image, -1)).save(buf, 'PNG')
     return 'data:image/png;base64,' + base64.b64encode(buf.getvalue()).decode('ascii')
 
-def predict_image(predictor: Predictor, image: Image.Image, top_k: int = TOP_K, threshold: float = SURE_THRESHOLD) -> dict:
+def predict_image(predictor: ServedModel, image: Image.Image, top_k: int = TOP_K, threshold: float = SURE_THRESHOLD) -> dict:
     "The API's answer for one image: top-k characters, the prepared image, the model, and whether it is sure."
     try: prepared = prepare_image(image, predictor.dataset)
     except HcrError as e: raise RequestError(422, str(e)) from None  # e.g. no ink: a blank canvas
