@@ -25,7 +25,7 @@ os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
 import numpy as np
 import hcr.train
 from hcr.config import TrainConfig
-from hcr.calibrate import predict_probabilities
+from hcr.fit import predict_probabilities
 from hcr.data import load_dataset
 from hcr.fit import class_log_prior, split_validation
 from hcr.model import single_view

@@ -19,7 +19,7 @@ os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
 import keras
 import numpy as np
 from sklearn.metrics import balanced_accuracy_score
-from hcr.calibrate import predict_probabilities
+from hcr.fit import predict_probabilities
 from hcr.data import load_dataset
 from hcr.fit import make_batches, recompute_batchnorm, split_validation
 from hcr.model import single_view

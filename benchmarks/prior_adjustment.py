@@ -1,7 +1,7 @@
 "What the EMNIST class-prior probes share: a model's log-probabilities, and accuracy with them moved by the class prior."
 import numpy as np
 from sklearn.metrics import balanced_accuracy_score
-from hcr.calibrate import predict_probabilities
+from hcr.fit import predict_probabilities
 
 
 def log_probabilities(model, images: np.ndarray) -> np.ndarray:

@@ -23,7 +23,7 @@ import hcr.model
 import numpy as np
 from scipy import ndimage
 from sklearn.metrics import balanced_accuracy_score
-from hcr.calibrate import predict_probabilities
+from hcr.fit import predict_probabilities
 from hcr.data import load_dataset
 from hcr.fit import split_validation
 from hcr.model import SHIFTS, more_view_matrices, single_view, view_images

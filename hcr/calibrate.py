@@ -18,15 +18,15 @@ from scipy.special import log_softmax, softmax
 
 from .core import HcrError, check_number
 from .data import Dataset, load_dataset
-from .fit import eval_batch, make_batches, split_validation
+from .fit import predict_probabilities, split_validation
 from .model import AVERAGED, single_view, uncompiled, view_images
 from .runs import Run, load_run
 
 # %% auto #0
 __all__ = ['EPSILON', 'TEMPERATURE_BOUNDS', 'check_probabilities', 'negative_log_likelihood', 'reliability_bins',
            'expected_calibration_error', 'apply_temperature', 'fit_temperature', 'with_temperature',
-           'model_temperature', 'predict_probabilities', 'calibrate', 'RunCalibration', 'check_files', 'calibrate_run',
-           'plot_reliability', 'accuracy_coverage', 'plot_accuracy_coverage']
+           'model_temperature', 'calibrate', 'RunCalibration', 'check_files', 'calibrate_run', 'plot_reliability',
+           'accuracy_coverage', 'plot_accuracy_coverage']
 
 # %% ../nbs/13_calibrate.ipynb #17f4c485
 EPSILON = 1e-7  # probabilities are clipped here before the logarithm, as Keras's cross-entropy does
@@ -126,12 +126,6 @@ def model_temperature(model: keras.Model) -> float:
     except ValueError: return 1.0
 
 # %% ../nbs/13_calibrate.ipynb #0fdfffef
-def predict_probabilities(model: keras.Model, images: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
-    "The model's probabilities (float64) for `images` (uint8, N x 28 x 28 x 1), or only for `rows` of them."
-    if not len(images if rows is None else rows): raise HcrError('no images to predict')
-    probs = model.predict(make_batches(images, np.zeros(len(images), np.int64), eval_batch(model), rows=rows), verbose=0)
-    return probs.astype(np.float64)
-
 def calibrate(model: keras.Model, images: np.ndarray, labels: np.ndarray, rows: np.ndarray | None = None,
               probs: np.ndarray | None = None) -> tuple[keras.Model, float]:
     "`model` with the temperature fitted on `rows` of `images`/`labels` (the validation split) built in, and that temperature."

@@ -16,7 +16,8 @@ from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.proportion import proportion_confint
 
 # What comparing takes from the rest of hcr, in one place
-from .calibrate import check_files, predict_probabilities
+from .calibrate import check_files
+from .fit import predict_probabilities
 from .core import HcrError, check_number
 from .data import load_dataset
 from .plots import image_grid

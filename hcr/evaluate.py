@@ -22,7 +22,7 @@ from .compare import accuracy_interval, per_class_recall_intervals
 from .core import HcrError, atomic_path, check_writable, write_json
 from .data import Dataset, load_dataset
 from .export import refresh_metadata
-from .fit import eval_batch, make_batches
+from .fit import predict_probabilities
 from .model import single_view
 from .plots import image_grid
 from .runs import AN_EVALUATION, load_run, read_history, read_json
@@ -63,8 +63,7 @@ def evaluate_model(model: keras.Model, ds: Dataset) -> Evaluation:
     if model.output_shape[-1] != ds.num_classes:
         raise HcrError(f'the model has {model.output_shape[-1]} outputs but {ds.name} has {ds.num_classes} classes: '
                        'was it trained on the other dataset?')
-    probs = model.predict(make_batches(ds.images, ds.labels, eval_batch(model)), verbose=0)
-    return Evaluation(ds.labels, probs.astype(np.float64), ds.classes)
+    return Evaluation(ds.labels, predict_probabilities(model, ds.images), ds.classes)
 
 # %% ../nbs/05_evaluate.ipynb #c37a10b7
 def classification_table(ev: Evaluation) -> pd.DataFrame:

@@ -25,10 +25,10 @@ from .runtime import VIEWS_PER_CALL, check_images, images_per_call
 
 
 # %% auto #0
-__all__ = ['scale', 'augmenter', 'eval_batch', 'make_batches', 'split_validation', 'split_batches', 'steps_per_epoch',
-           'class_log_prior', 'smoothed_crossentropy', 'SmoothedCrossentropy', 'lr_schedule', 'compile_model',
-           'HistoryCSV', 'EpochCheckpoint', 'StopOnNaN', 'make_strategy', 'stopping_start', 'early_stopping',
-           'set_seed', 'recompute_batchnorm']
+__all__ = ['scale', 'augmenter', 'eval_batch', 'make_batches', 'predict_probabilities', 'split_validation', 'split_batches',
+           'steps_per_epoch', 'class_log_prior', 'smoothed_crossentropy', 'SmoothedCrossentropy', 'lr_schedule',
+           'compile_model', 'HistoryCSV', 'EpochCheckpoint', 'StopOnNaN', 'make_strategy', 'stopping_start',
+           'early_stopping', 'set_seed', 'recompute_batchnorm']
 
 # %% ../nbs/04_fit.ipynb #fit-005
 def scale(images: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
@@ -90,6 +90,13 @@ def make_batches(images: np.ndarray, labels: np.ndarray, batch_size: int = 128, 
     options = tf.data.Options()
     options.autotune.enabled = False
     return ds.prefetch(tf.data.AUTOTUNE).with_options(options)
+
+# %% ../nbs/04_fit.ipynb #fit-predict
+def predict_probabilities(model: keras.Model, images: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    "The model's probabilities (float64) for `images` (uint8, N x 28 x 28 x 1), or only for `rows` of them, in `eval_batch(model)` images a call."
+    if not len(images if rows is None else rows): raise HcrError('no images to predict')
+    probs = model.predict(make_batches(images, np.zeros(len(images), np.int64), eval_batch(model), rows=rows), verbose=0)
+    return probs.astype(np.float64)
 
 # %% ../nbs/04_fit.ipynb #fit-014
 def split_validation(ds: Dataset, fraction: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -16,15 +16,15 @@ import keras
 import pandas as pd
 from sklearn.metrics import balanced_accuracy_score
 
-from .calibrate import calibrate, predict_probabilities
+from .calibrate import calibrate
 from .config import TrainConfig
 from .core import HcrError, write_json
 from .data import Dataset, load_dataset
 from .distribute import fit_distributed, is_chief, worker_dir
 from .export import export_run
 from .fit import (EpochCheckpoint, HistoryCSV, StopOnNaN, class_log_prior, compile_model, early_stopping, make_batches,
-                     make_strategy, recompute_batchnorm, set_seed, split_batches, split_validation, steps_per_epoch,
-                     stopping_start)
+                     make_strategy, predict_probabilities, recompute_batchnorm, set_seed, split_batches, split_validation,
+                     steps_per_epoch, stopping_start)
 from .model import build_model, shift_averaged, uncompiled
 from .runs import (A_RUN_RECORD, PENDING, begin_run, load_model_file, mark_started, prepare_run_dir, read_history,
                       read_json, run_environment, run_lock, save_model)

@@ -18,8 +18,9 @@ import numpy as np
 import pytest
 
 from hcr.calibrate import (apply_temperature, calibrate_run, model_temperature, plot_reliability, accuracy_coverage,
-                           predict_probabilities, with_temperature)
+                           with_temperature)
 from hcr.core import HcrError
+from hcr.fit import predict_probabilities
 from hcr.runs import load_run
 
 ROOT = Path(__file__).resolve().parents[1]
