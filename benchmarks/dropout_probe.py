@@ -10,21 +10,14 @@ Run from the repository root: `.venv/bin/python benchmarks/dropout_probe.py OUT_
 `... dropout_probe.py runs/drop 0.5 --dataset mnist --source idx --data-dir ../shared/data/mnist --seed 0` (about 10
 minutes on 2 cores). docs/decisions.md quotes it.
 """
-import argparse
 import functools
 import os
-from pathlib import Path
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
 import hcr.model
-from hcr.cli import add_config_arguments
-from probe_run import train_and_print
+from probe_run import probe_args, train_and_print
 
-p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-p.add_argument('out_dir', type=Path)
-p.add_argument('rate', type=float, help='dropout rate before the softmax layer (hcr: 0.3)')
-add_config_arguments(p)
-args = p.parse_args()
+args = probe_args(__doc__, ('rate', float, 'dropout rate before the softmax layer (hcr: 0.3)'))
 
-if args.model != 'default': p.error('the probe changes the default network only (--model default)')
+if args.model != 'default': raise SystemExit('dropout_probe.py: the probe changes the default network only (--model default)')
 hcr.model.MODELS['default'] = functools.partial(hcr.model.hcr_cnn, dropout=args.rate)
 train_and_print(args, f'dropout {args.rate}')

@@ -12,22 +12,16 @@ Run from the repository root: `.venv/bin/python benchmarks/elastic_probe.py OUT_
 e.g. `... elastic_probe.py runs/elastic 34 4 --dataset mnist --source idx --data-dir ../shared/data/mnist` (Simard's
 values; about 10 minutes on 2 cores). docs/decisions.md quotes it.
 """
-import argparse
 import math
 import os
-from pathlib import Path
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
-import tensorflow as tf
 import hcr.fit
-from hcr.cli import add_config_arguments
-from probe_run import train_and_print
+from probe_run import probe_args, train_and_print
+import tensorflow as tf  # after hcr, which quiets TensorFlow's start-up lines
 
-p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-p.add_argument('out_dir', type=Path)
-p.add_argument('alpha', type=float, help='scale of the smoothed displacement field, pixels (Simard: 34)')
-p.add_argument('sigma', type=float, help='width of the Gaussian smoothing the field, pixels (Simard: 4)')
-add_config_arguments(p)
-args = p.parse_args()
+args = probe_args(__doc__,
+                  ('alpha', float, 'scale of the smoothed displacement field, pixels (Simard: 34)'),
+                  ('sigma', float, 'width of the Gaussian smoothing the field, pixels (Simard: 4)'))
 
 
 def gaussian_kernel(sigma: float) -> tf.Tensor:

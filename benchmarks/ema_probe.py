@@ -13,21 +13,14 @@ Run from the repository root: `.venv/bin/python benchmarks/ema_probe.py OUT_DIR 
 `... ema_probe.py runs/ema 0.999 --dataset emnist --source idx --data-dir ../shared/data/emnist --epochs 10
 --logit-adjustment 1` (about 15-18 minutes on 2 cores). docs/decisions.md quotes it.
 """
-import argparse
 import os
-from pathlib import Path
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
-import keras
 import hcr.train
-from hcr.cli import add_config_arguments
 from hcr.fit import stopping_start
-from probe_run import swap_optimizer, train_and_print
+from probe_run import probe_args, swap_optimizer, train_and_print
+import keras  # after hcr, which quiets TensorFlow's start-up lines
 
-p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-p.add_argument('out_dir', type=Path)
-p.add_argument('momentum', type=float, help='weight of the old average at each step, e.g. 0.999')
-add_config_arguments(p)
-args = p.parse_args()
+args = probe_args(__doc__, ('momentum', float, 'weight of the old average at each step, e.g. 0.999'))
 
 
 def early_stopping_keeping_average(patience, epochs):

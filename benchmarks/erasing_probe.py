@@ -11,22 +11,16 @@ Run from the repository root: `.venv/bin/python benchmarks/erasing_probe.py OUT_
 [hcr train flags]`, e.g. `... erasing_probe.py runs/erase 0.5 0.02 0.2 --dataset mnist --source idx
 --data-dir ../shared/data/mnist --seed 0` (about 10 minutes on 2 cores). docs/decisions.md quotes it.
 """
-import argparse
 import os
-from pathlib import Path
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
 import hcr.fit
-from hcr.cli import add_config_arguments
-from probe_run import train_and_print
+from probe_run import probe_args, train_and_print
 import keras  # after hcr, which quiets TensorFlow's start-up lines
 
-p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-p.add_argument('out_dir', type=Path)
-p.add_argument('probability', type=float, help='share of the augmented images that get a patch erased, e.g. 0.5')
-p.add_argument('area_min', type=float, help='smallest patch, a share of the image, e.g. 0.02')
-p.add_argument('area_max', type=float, help='largest patch, a share of the image, e.g. 0.2')
-add_config_arguments(p)
-args = p.parse_args()
+args = probe_args(__doc__,
+                  ('probability', float, 'share of the augmented images that get a patch erased, e.g. 0.5'),
+                  ('area_min', float, 'smallest patch, a share of the image, e.g. 0.02'),
+                  ('area_max', float, 'largest patch, a share of the image, e.g. 0.2'))
 
 hcr_augmenter = hcr.fit.augmenter
 

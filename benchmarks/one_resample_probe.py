@@ -12,21 +12,15 @@ Run from the repository root: `.venv/bin/python benchmarks/one_resample_probe.py
 `... one_resample_probe.py runs/once --dataset mnist --source idx --data-dir ../shared/data/mnist` (about 8 minutes on
 2 cores). docs/decisions.md quotes it.
 """
-import argparse
 import math
 import os
-from pathlib import Path
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
-import keras
-import tensorflow as tf
 import hcr.fit
-from hcr.cli import add_config_arguments
-from probe_run import train_and_print
+from probe_run import probe_args, train_and_print
+import keras  # after hcr, which quiets TensorFlow's start-up lines
+import tensorflow as tf
 
-p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-p.add_argument('out_dir', type=Path)
-add_config_arguments(p)
-args = p.parse_args()
+args = probe_args(__doc__)
 
 
 def affine_transforms(n, size: int, rotation_degrees: float, shift: float, zoom: float, seed: int) -> tf.Tensor:

@@ -1,8 +1,21 @@
 """What the training probes share: train as `hcr train` does with the flags given, swapped parts and all, and print the
 figures docs/decisions.md quotes (imported by the `*_probe.py` scripts beside it)."""
+import argparse
+from pathlib import Path
+
 import hcr.train
-from hcr.cli import config_from_args
+from hcr.cli import add_config_arguments, config_from_args
 from hcr.fit import compile_model
+
+
+def probe_args(doc: str, *arguments: tuple) -> argparse.Namespace:
+    """A probe's command line: OUT_DIR, then `arguments` (each `(name, type, help)`), then `hcr train`'s flags; the first
+    line of the probe's `doc` describes it in `--help`."""
+    p = argparse.ArgumentParser(description=doc.split('\n')[0])
+    p.add_argument('out_dir', type=Path)
+    for name, kind, help in arguments: p.add_argument(name, type=kind, help=help)
+    add_config_arguments(p)
+    return p.parse_args()
 
 
 def swap_optimizer(make_optimizer):

@@ -10,19 +10,12 @@ Run from the repository root: `.venv/bin/python benchmarks/sgd_probe.py OUT_DIR 
 `... sgd_probe.py runs/sgd 0.9 --learning-rate 0.05 --dataset mnist --source idx --data-dir ../shared/data/mnist
 --seed 0` (about 10 minutes on 2 cores). docs/decisions.md quotes it.
 """
-import argparse
 import os
-from pathlib import Path
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
-from hcr.cli import add_config_arguments
-from probe_run import swap_optimizer, train_and_print
+from probe_run import probe_args, swap_optimizer, train_and_print
 import keras  # after hcr, which quiets TensorFlow's start-up lines
 
-p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-p.add_argument('out_dir', type=Path)
-p.add_argument('momentum', type=float, help='Nesterov momentum, e.g. 0.9')
-add_config_arguments(p)
-args = p.parse_args()
+args = probe_args(__doc__, ('momentum', float, 'Nesterov momentum, e.g. 0.9'))
 
 
 def sgd(adam: dict) -> keras.optimizers.SGD:

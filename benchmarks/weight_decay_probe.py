@@ -10,19 +10,12 @@ Run from the repository root: `.venv/bin/python benchmarks/weight_decay_probe.py
 e.g. `... weight_decay_probe.py runs/wd 0.05 --dataset mnist --source idx --data-dir ../shared/data/mnist --seed 0`
 (about 8 minutes on 2 cores). docs/decisions.md quotes it.
 """
-import argparse
 import os
-from pathlib import Path
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
-import keras
-from hcr.cli import add_config_arguments
-from probe_run import swap_optimizer, train_and_print
+from probe_run import probe_args, swap_optimizer, train_and_print
+import keras  # after hcr, which quiets TensorFlow's start-up lines
 
-p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-p.add_argument('out_dir', type=Path)
-p.add_argument('weight_decay', type=float, help='decoupled weight decay of AdamW, e.g. 0.05')
-add_config_arguments(p)
-args = p.parse_args()
+args = probe_args(__doc__, ('weight_decay', float, 'decoupled weight decay of AdamW, e.g. 0.05'))
 
 
 def adamw(adam: dict) -> keras.optimizers.AdamW:
