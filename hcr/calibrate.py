@@ -20,13 +20,13 @@ from .core import HcrError, check_number
 from .data import Dataset, load_dataset
 from .fit import predict_probabilities, split_validation
 from .model import AVERAGED, single_view, uncompiled, view_images
-from .runs import Run, load_run
+from .runs import Run, check_files, load_run
 
 # %% auto #0
 __all__ = ['EPSILON', 'TEMPERATURE_BOUNDS', 'check_probabilities', 'negative_log_likelihood', 'reliability_bins',
            'expected_calibration_error', 'apply_temperature', 'fit_temperature', 'with_temperature',
-           'model_temperature', 'calibrate', 'RunCalibration', 'check_files', 'calibrate_run', 'plot_reliability',
-           'accuracy_coverage', 'plot_accuracy_coverage']
+           'model_temperature', 'calibrate', 'RunCalibration', 'calibrate_run', 'plot_reliability', 'accuracy_coverage',
+           'plot_accuracy_coverage']
 
 # %% ../nbs/13_calibrate.ipynb #17f4c485
 EPSILON = 1e-7  # probabilities are clipped here before the logarithm, as Keras's cross-entropy does
@@ -158,13 +158,6 @@ class RunCalibration:
                 'accuracy_before': float((before.argmax(1) == y).mean()), 'accuracy_after': float((after.argmax(1) == y).mean()),
                 'ece_before': expected_calibration_error(before, y, bins), 'ece_after': expected_calibration_error(after, y, bins),
                 'nll_before': negative_log_likelihood(before, y), 'nll_after': negative_log_likelihood(after, y)}
-
-def check_files(ds: Dataset, recorded: dict, what: str):
-    "Refuse `ds` unless its files have the checksums `recorded` (path -> sha256) for them, matched by file name."
-    have = {Path(p).name: digest for p, digest in ds.provenance()['files'].items()}
-    want = {Path(p).name: digest for p, digest in recorded.items()}
-    if recorded and have != want:
-        raise HcrError(f'the {ds.name} {ds.split} files found are not the ones {what} recorded (checksums differ)')
 
 def calibrate_run(run_dir: str | Path, source: str | None = None, data_dir: str | Path | None = None) -> RunCalibration:
     "Fit the temperature of the run in `run_dir` on its validation split, and predict its test set."

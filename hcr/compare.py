@@ -16,12 +16,11 @@ from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.proportion import proportion_confint
 
 # What comparing takes from the rest of hcr, in one place
-from .calibrate import check_files
 from .fit import predict_probabilities
 from .core import HcrError, check_number
 from .data import load_dataset
 from .plots import image_grid
-from .runs import AN_EVALUATION, load_run, read_json
+from .runs import AN_EVALUATION, check_files, load_run, read_json
 
 # %% auto #0
 __all__ = ['check_level', 'accuracy_interval', 'per_class_recall_intervals', 'Comparison', 'compare_predictions',

@@ -22,13 +22,14 @@ from pathlib import Path
 
 from .config import TrainConfig
 from .core import HcrError, atomic_path, check_writable, missing_folders, remove_empty, repeated, write_json
+from .data import Dataset
 
 # %% auto #0
 __all__ = ['RUN_FILES', 'LOCK_NAME', 'PENDING', 'VECTOR_FLAGS', 'AN_EVALUATION', 'A_RUN_RECORD', 'HISTORY_COLUMNS', 'RUN_NAMES',
            'RUN_OUTPUTS', 'prepare_run_dir', 'save_model', 'lock_holder', 'hold_lock', 'run_lock', 'library_versions',
            'git_commit', 'cpu_model', 'cpu_features', 'run_environment', 'read_json', 'load_model_file', 'Run',
-           'read_labels', 'load_run', 'read_history', 'config_differences', 'recorded_config', 'clean_temporary',
-           'clear_run', 'begin_run', 'mark_started']
+           'read_labels', 'load_run', 'read_history', 'check_files', 'config_differences', 'recorded_config',
+           'clean_temporary', 'clear_run', 'begin_run', 'mark_started']
 
 # %% ../nbs/03_runs.ipynb #cell-005
 RUN_FILES = ('model.keras', 'labels.json', 'run.json')  # what makes a folder a finished run
@@ -244,6 +245,14 @@ def read_history(path: Path,
         raise refused("not a training history (hcr's history.csv): expected a row of numbers for each epoch")
     return history
 
+
+# %% ../nbs/03_runs.ipynb #runs-check-files
+def check_files(ds: Dataset, recorded: dict, what: str):
+    "Refuse `ds` unless its files have the checksums `recorded` (path -> sha256) for them, matched by file name: the data a run (`what`) recorded, found again."
+    have = {Path(p).name: digest for p, digest in ds.provenance()['files'].items()}
+    want = {Path(p).name: digest for p, digest in recorded.items()}
+    if recorded and have != want:
+        raise HcrError(f'the {ds.name} {ds.split} files found are not the ones {what} recorded (checksums differ)')
 
 # %% ../nbs/03_runs.ipynb #runs-state
 RUN_NAMES = ('model.keras', 'model.h5', 'run.json', PENDING, 'checkpoint.keras')  # any of these: an hcr run (not history.csv: a common name)
