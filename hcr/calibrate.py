@@ -194,7 +194,8 @@ def plot_reliability(before_probs, after_probs, labels, bins: int = 15) -> plt.F
 def accuracy_coverage(probs, labels, thresholds=np.linspace(0, .99, 100)) -> pd.DataFrame:
     "For each threshold: the share of images whose top probability reaches it (coverage), and the accuracy on those."
     probs, labels = check_probabilities(probs, labels)
-    thresholds = np.asarray([check_number('a threshold', t, 0, 1, low_included=True, high_included=True) for t in np.atleast_1d(thresholds).tolist()])
+    thresholds = np.asarray([check_number('a threshold', t, 0, 1, low_included=True, high_included=True)
+                             for t in np.atleast_1d(thresholds).tolist()])
     confidence, right = probs.max(1), probs.argmax(1) == labels
     answered = confidence[None, :] >= thresholds[:, None]
     count = answered.sum(1)
