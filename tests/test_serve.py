@@ -1,4 +1,4 @@
-"""`hcr serve` (nbs/12_serve.ipynb): the JSON API and its answers to bad requests (Starlette's TestClient), the body limit
+"""`hcr serve` (nbs/17_serve.ipynb): the JSON API and its answers to bad requests (Starlette's TestClient), the body limit
 of a real uvicorn server, and the drawing page in a real browser (Playwright driving Debian's Chromium).
 
 How the browser test writes: each character is a real MNIST or EMNIST test image (the sample bundled with hcr, so
