@@ -24,8 +24,8 @@ from .data import DATASETS, check_local_files, get_spec, resolve_source
 from .runs import AN_EVALUATION, A_RUN_RECORD, hold_lock, read_json
 
 # %% auto #0
-__all__ = ['REPORT_NOTEBOOK', 'parameters_source', 'notebook_parameters', 'check_report_params', 'report_dir', 'render_html',
-           'report_command', 'run_report', 'as_recorded', 'write_index']
+__all__ = ['REPORT_NOTEBOOK', 'parameters_source', 'notebook_parameters', 'report_dir', 'render_html', 'report_command',
+           'run_report', 'as_recorded', 'write_index']
 
 # %% ../nbs/16_report.ipynb #cell-005
 REPORT_NOTEBOOK = Path(__file__).with_name('report.ipynb') if '__file__' in globals() else Path('../hcr/report.ipynb')
@@ -38,10 +38,6 @@ def parameters_source(notebook: str | Path = REPORT_NOTEBOOK) -> str:
 def notebook_parameters(notebook: str | Path = REPORT_NOTEBOOK) -> dict:
     "The names and default values in the notebook's cell tagged `parameters`."
     return {node.targets[0].id: ast.literal_eval(node.value) for node in ast.parse(parameters_source(notebook)).body}
-
-def check_report_params(params: dict) -> TrainConfig:
-    "The `TrainConfig` of a report's parameters (all but `out_dir`); a clear error for an unknown or bad one."
-    return TrainConfig.from_dict({k: v for k, v in params.items() if k != 'out_dir'})
 
 # %% ../nbs/16_report.ipynb #cell-008
 def report_dir(config: TrainConfig, reports_dir: str | Path = 'reports') -> Path:
