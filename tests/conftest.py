@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from filelock import FileLock
+from places import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 # The shared run's settings: the default model, 2 epochs on the bundled MNIST sample, as `hcr train` makes it.
 SAMPLE_RUN_ARGS = ('--source', 'sample', '--batch-size', '32', '--epochs', '2', '--seed', '7')
 

@@ -22,9 +22,8 @@ from hcr.calibrate import (apply_temperature, calibrate_run, model_temperature, 
 from hcr.core import HcrError
 from hcr.fit import predict_probabilities
 from hcr.runs import load_run
+from places import ROOT, SHARED
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent/'shared'/'data'
 ECE_TARGET = {'mnist': 0.01, 'emnist': 0.02}
 MODEL_CHECK_IMAGES = {'mnist': 10_000, 'emnist': 3_000}  # test images predicted again by the rebuilt models (EMNIST: 11 views each)
 

@@ -31,9 +31,8 @@ from hcr.model import single_view
 from hcr.report import report_command
 from hcr.runs import cpu_features, cpu_model, library_versions, load_run
 from hcr.train import train
+from places import ROOT, SHARED
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent/'shared'/'data'
 OTHER_MACHINE_TOLERANCE = 0.002  # test accuracy, as a fraction: 20 of 10,000 MNIST test images
 
 

@@ -20,9 +20,8 @@ from hcr.core import HcrError
 from hcr.runs import load_run
 from hcr.model import shift_averaged
 from hcr.runs import save_model
+from places import ROOT, SHARED
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent/'shared'/'data'
 MNIST_RUN = ROOT/'reports'/'mnist'/'run'
 
 

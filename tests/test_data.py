@@ -21,9 +21,8 @@ from hypothesis.extra import numpy as hnp
 from hcr import data
 from hcr.data import (EMNIST_BALANCED_CLASSES, SAMPLE_DIR, HcrError, classes, ink_extent, load_dataset,
                       read_idx, read_mapping, write_idx)
+from places import ROOT, SHARED
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2]/'shared'/'data'
 needs_shared = pytest.mark.skipif(not (SHARED/'mnist').is_dir() or not (SHARED/'emnist').is_dir(),
                                   reason=f'real data not found at {SHARED} (the ../shared/data folder beside the repo)')
 

@@ -24,9 +24,8 @@ from hcr.fit import make_batches, scale
 from hcr.runtime import VIEWS_PER_CALL
 from hcr.model import shift_averaged, single_view
 from hcr.runtime import KerasModel, bundled_model, load_runtime, read_metadata, to_float
+from places import ROOT, SHARED
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent/'shared'/'data'
 RUNS = {name: ROOT/'reports'/name/'run' for name in ('mnist', 'emnist')}
 DATASETS = list(RUNS)
 
@@ -42,7 +41,7 @@ def case(request, tmp_path_factory):
     "One committed run, exported once (ONNX, float and int8 LiteRT), with its full test set and Keras's probabilities."
     name = request.param
     folder = SHARED/name
-    if not folder.is_dir(): pytest.skip(f'{folder}: the full {name} data is not here (see /work/shared/data/README.md)')
+    if not folder.is_dir(): pytest.skip(f'{folder}: the full {name} data is not here (see ../shared/data/README.md)')
     test = load_dataset(name, 'test', source='idx', data_dir=folder)
     out = tmp_path_factory.mktemp(f'export-{name}')
     export_run(RUNS[name], ('onnx', 'litert'), int8=True, out_dir=out)

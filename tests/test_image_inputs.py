@@ -4,7 +4,6 @@ import io
 import os
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,8 +15,7 @@ from hcr.data import load_dataset
 from hcr.predict import ImageTooLarge, MAX_PIXELS, Prediction, load_predictor, predict_arrays, predict_files, read_image
 from hcr.preprocess import prepare_image
 from hcr.runs import load_run
-
-ROOT = Path(__file__).resolve().parents[1]
+from places import ROOT
 
 
 # ------------------------------------------------------------------------------------------------------ images

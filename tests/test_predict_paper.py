@@ -11,8 +11,8 @@ from PIL import Image
 from hcr.data import load_dataset
 from hcr.runtime import BUNDLED_DIR
 from paper import on_paper
+from places import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.skipif(not (BUNDLED_DIR/'mnist.onnx').exists(), reason='no bundled MNIST model (make bundle)')

@@ -16,8 +16,8 @@ from conftest import SAMPLE_RUN_ARGS
 
 from hcr.core import HcrError
 from hcr.runs import LOCK_NAME, PENDING, hold_lock
+from places import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 TRAIN_ARGS = ('train', '--source', 'sample', '--batch-size', '32', '--epochs', '1')  # a later --epochs overrides
 TRAIN = [sys.executable, '-m', 'hcr', *TRAIN_ARGS]
 ENV = {**os.environ, 'PYTHONPATH': str(ROOT), 'TF_CPP_MIN_LOG_LEVEL': '3', 'MPLBACKEND': 'Agg'}

@@ -18,8 +18,8 @@ from PIL import Image
 
 from hcr.data import load_dataset
 from paper import on_paper
+from places import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(*args, cwd, timeout=600, env=None):
