@@ -77,29 +77,34 @@ def atomic_write_text(path: str | Path, text: str):
     "Write `text` to `path` atomically."
     with atomic_path(path) as tmp: Path(tmp).write_text(text, encoding='utf-8')
 
+# %% ../nbs/00_core.ipynb #core-write-json
 def write_json(path: str | Path, obj) -> Path:
     "Write `obj` as indented JSON, atomically."
     atomic_write_text(path, json.dumps(obj, indent=2) + '\n')
     return Path(path)
 
+# %% ../nbs/00_core.ipynb #core-make-folder
 def make_folder(path: str | Path, what: str = 'folder') -> Path:
     "Create the folder `path` with its parents, or a clear `HcrError` naming it as `what` and saying why it cannot be."
     try: Path(path).mkdir(parents=True, exist_ok=True)
     except OSError as e: raise HcrError(f'{path}: cannot make the {what} there ({e.strerror})') from None
     return Path(path)
 
+# %% ../nbs/00_core.ipynb #core-check-writable
 def check_writable(folder: str | Path, message: str):
     "Nothing if a file can be made in the existing `folder` (tried, not guessed from permissions), else the line '`message` (why)'."
     try:
         with tempfile.TemporaryFile(dir=folder): pass
     except OSError as e: raise HcrError(f'{message} ({e.strerror})') from None
 
+# %% ../nbs/00_core.ipynb #core-missing-folders
 def missing_folders(path: str | Path) -> list[Path]:
     "`path` and those of its parents that do not exist yet, deepest first: what `make_folder(path)` would make."
     path, missing = Path(path).absolute(), []
     while not path.exists(): missing.append(path); path = path.parent
     return missing
 
+# %% ../nbs/00_core.ipynb #core-remove-empty
 def remove_empty(folders: list[Path]):
     "Remove `folders` (deepest first, as `missing_folders` lists them) while they are empty: what a failed first run made and left bare."
     for folder in folders:

@@ -67,6 +67,7 @@ def report_command(config: TrainConfig, reports_dir: str | Path = 'reports') -> 
         args += [flag if value else '--no-' + flag[2:]] if isinstance(value, bool) else [flag, str(value)]
     return shlex.join(args)
 
+# %% ../nbs/16_report.ipynb #report-run-report
 def _private_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -93,10 +94,12 @@ def _remove_dead_work(final: Path):
     for p in final.parent.iterdir():
         if dead.fullmatch(p.name) and p.is_dir() and not p.is_symlink(): shutil.rmtree(p, ignore_errors=True)
 
+# %% ../nbs/16_report.ipynb #report-as-recorded
 def as_recorded(config: TrainConfig) -> TrainConfig:
     "`config` as a report's run records it: its data folder absolute, whichever folder the report ran in."
     return dataclasses.replace(config, data_dir=str(Path(config.data_dir).resolve()) if config.data_dir else None)
 
+# %% ../nbs/16_report.ipynb #report-work
 def _run_report(config: TrainConfig, reports_dir: str | Path, final: Path, progress: bool) -> Path:
     import papermill as pm
     work = Path(tempfile.mkdtemp(prefix=f'.{final.name}-', dir=final.parent))

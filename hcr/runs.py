@@ -108,6 +108,7 @@ def library_versions() -> dict:
             'keras': keras.__version__, 'numpy': np.__version__, 'scikit-learn': sklearn.__version__,
             'tensorflow-datasets': tensorflow_datasets.__version__}
 
+# %% ../nbs/06_runs.ipynb #runs-git-commit
 def git_commit() -> str | None:
     "The commit of the git checkout hcr runs from (with '+dirty' when its code has uncommitted changes); None when installed."
     here = Path(__file__).resolve().parent if '__file__' in globals() else Path.cwd()
@@ -119,6 +120,7 @@ def git_commit() -> str | None:
         return head.stdout.strip() + ('+dirty' if dirty else '')
     except (OSError, subprocess.SubprocessError): return None
 
+# %% ../nbs/06_runs.ipynb #runs-cpu-model
 def _cpuinfo(field: str) -> str | None:
     "The first processor's `field` in /proc/cpuinfo; None where there is none (not Linux)."
     try: lines = Path('/proc/cpuinfo').read_text().splitlines()
@@ -129,6 +131,7 @@ def cpu_model() -> str:
     "The processor's name: floating-point results can differ, in the last digits, from one CPU model to another."
     return _cpuinfo('model name') or platform.processor()
 
+# %% ../nbs/06_runs.ipynb #runs-cpu-features
 VECTOR_FLAGS = re.compile(r'avx|amx|fma|f16c')  # the instruction-set flags that pick TensorFlow's and oneDNN's kernels
 
 def cpu_features() -> list[str]:
@@ -136,6 +139,7 @@ def cpu_features() -> list[str]:
     EPYC with AVX-512, another without) run different kernels, and their results differ in the last bits."""
     return sorted(f for f in (_cpuinfo('flags') or '').split() if VECTOR_FLAGS.match(f))
 
+# %% ../nbs/06_runs.ipynb #runs-environment
 def run_environment() -> dict:
     "Machine, library versions, git commit and command line of this process (`HCR_COMMAND` when a report runs it)."
     return {'versions': library_versions(), 'git_commit': git_commit(),
@@ -146,7 +150,6 @@ def run_environment() -> dict:
 def _devices() -> list[str]:
     import tensorflow as tf
     return [d.name for d in tf.config.list_logical_devices()]
-
 
 # %% ../nbs/06_runs.ipynb #e6d24d6c
 AN_EVALUATION, A_RUN_RECORD = "an evaluation (hcr's metrics.json)", "a run record (hcr's run.json)"  # what read_json's `what` says of them
@@ -160,6 +163,7 @@ def read_json(path: Path, what: str) -> dict:
     if not isinstance(obj, dict) or not obj: raise HcrError(f'{path}: not {what} (expected a non-empty JSON object)')
     return obj
 
+# %% ../nbs/06_runs.ipynb #runs-load-model-file
 def load_model_file(path: str | Path):
     "Load a `.keras` or `.h5` model file in safe mode, or raise a clear `HcrError`."
     path = Path(path)
@@ -172,6 +176,7 @@ def load_model_file(path: str | Path):
         first = ' '.join(str(e).split())  # the whole message, on one line
         raise HcrError(f'{path}: not a loadable Keras model ({type(e).__name__}: {first})') from None
 
+# %% ../nbs/06_runs.ipynb #runs-run
 @dataclass
 class Run:
     "A finished run folder: the character of each output, its record, and (loaded when first used) its Keras model."
@@ -200,6 +205,7 @@ class Run:
             raise HcrError(f'{self.model_file}: model has {model.output_shape[-1]} outputs but labels.json {len(self.classes)} classes')
         return model
 
+# %% ../nbs/06_runs.ipynb #runs-read-labels
 def read_labels(run_dir: Path) -> tuple:
     "The characters of a run's outputs, in order, from its `labels.json`."
     labels = read_json(run_dir/'labels.json', 'a labels file (output number -> character)')
@@ -209,6 +215,7 @@ def read_labels(run_dir: Path) -> tuple:
     if twice: raise HcrError(f"{run_dir/'labels.json'}: not a labels file ({twice[0]!r} is the character of two outputs)")
     return classes
 
+# %% ../nbs/06_runs.ipynb #runs-load-run
 def load_run(path: str | Path) -> Run:
     "Read the run folder `path` (a model file inside it works too); the model itself loads when `Run.model` is first used."
     if path is None or not str(path).strip(): raise HcrError('no run folder given')
@@ -260,18 +267,21 @@ RUN_OUTPUTS = (*RUN_NAMES, 'history.csv', 'backup', 'labels.json', 'metrics.json
                'top_confusions.csv', 'figures', 'model.onnx', 'model.json', 'model.tflite', 'model.int8.tflite',
                'saved_model')  # everything hcr writes into a run folder: all that --overwrite deletes
 
+# %% ../nbs/06_runs.ipynb #runs-config-differences
 def config_differences(old: TrainConfig, new: TrainConfig) -> list[str]:
     "The settings in which `new` differs from `old`, as 'name: old there, new here'; data folders differ only if they lead to different places from here."
     a, b = old.resolved().as_dict(), new.resolved().as_dict()
     def same(k): return a[k] == b[k] or k == 'data_dir' and None not in (a[k], b[k]) and Path(a[k]).resolve() == Path(b[k]).resolve()
     return [f'{k} {a[k]!r} there, {b[k]!r} here' for k in a if not same(k)]
 
+# %% ../nbs/06_runs.ipynb #runs-recorded-config
 def recorded_config(path: Path, what: str = "an hcr run record") -> TrainConfig:
     "The settings recorded in `path` (a `run.json` or `pending.json`, `what` it should be), or a one-line error."
     record = read_json(path, what)
     try: return TrainConfig.from_record(record['params'])
     except (KeyError, TypeError, HcrError) as e: raise HcrError(f'{path}: not {what} (no valid params: {e})') from None
 
+# %% ../nbs/06_runs.ipynb #runs-clean-temporary
 def clean_temporary(run_dir: Path) -> list[Path]:
     "Remove the hidden temporary files that killed processes left in `run_dir` and its `figures/` (call it holding `run_lock`); return them."
     gone = []
@@ -284,6 +294,7 @@ def clean_temporary(run_dir: Path) -> list[Path]:
             gone.append(p)
     return gone
 
+# %% ../nbs/06_runs.ipynb #runs-clear-run
 def clear_run(run_dir: Path):
     "Delete what hcr wrote into the run folder `run_dir` (`RUN_OUTPUTS`); a person's own files there stay."
     for p in run_dir.iterdir():
@@ -291,6 +302,7 @@ def clear_run(run_dir: Path):
         if p.is_dir() and not p.is_symlink(): shutil.rmtree(p)
         else: p.unlink()
 
+# %% ../nbs/06_runs.ipynb #runs-begin-run
 def begin_run(run_dir: Path, config: TrainConfig, overwrite: bool = False) -> str:
     "Check what the run folder `run_dir` holds against `config` (call it holding `run_lock`): 'new' (an empty folder; `mark_started` then records `config`), 'resume' (an interrupted run with the same settings) or 'finished' (a finished run with them); any other folder is refused with the way to go on. `overwrite`: start afresh, deleting the run that is there (only what hcr wrote)."
     run_dir = Path(run_dir)

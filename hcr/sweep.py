@@ -77,6 +77,7 @@ def summarise(sweep_dir: str | Path, names: list[str]) -> pd.DataFrame:
     table = pd.DataFrame(rows, columns=['run', *METRICS])
     return table.drop(columns=[k for k in METRICS if len(table) and table[k].isna().all()])  # one hcr began to record after them
 
+# %% ../nbs/18_sweep.ipynb #sw-write-summary
 def write_summary(sweep_dir: str | Path, table: pd.DataFrame, failed: dict) -> Path:
     "`summary.md` and `summary.html` in `sweep_dir`: each metric's mean, standard deviation, minimum and maximum, and every run."
     sweep_dir = Path(sweep_dir)
@@ -93,11 +94,13 @@ def write_summary(sweep_dir: str | Path, table: pd.DataFrame, failed: dict) -> P
     atomic_write_text(sweep_dir/'summary.html', f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>Sweep</title></head><body>{html}</body></html>')
     return sweep_dir/'summary.md'
 
+# %% ../nbs/18_sweep.ipynb #sw-default-dir
 def default_sweep_dir(base: TrainConfig, grid: dict) -> Path:
     "`reports/sweeps/<dataset>-<settings>`; on the bundled sample `reports/sweeps-sample/...`, scratch: git ignores it, `reports/README.md` leaves it out."
     sample = resolve_source(base.dataset, 'train', base.source, base.data_dir) == 'sample'
     return Path('reports')/('sweeps-sample' if sample else 'sweeps')/'-'.join([base.dataset, *grid])
 
+# %% ../nbs/18_sweep.ipynb #sw-finished
 def finished_combination(run: Path, config: TrainConfig) -> bool:
     "Whether the combination's run folder `run` holds a finished run of `config`; a clear error if it holds one of other settings."
     if not (run/'metrics.json').is_file(): return False
@@ -107,6 +110,7 @@ def finished_combination(run: Path, config: TrainConfig) -> bool:
                        'choose another sweep folder (--sweep-dir) or delete that one')
     return True
 
+# %% ../nbs/18_sweep.ipynb #sw-run-sweep
 def run_sweep(base: TrainConfig, grid: dict, sweep_dir: str | Path, progress: bool = True,
               log: typing.Callable[[str], None] | None = None) -> tuple[pd.DataFrame, dict]:
     """Run the report for every combination (`sweep_configs`) into `sweep_dir`, skipping finished ones; the summary and the
