@@ -24,8 +24,8 @@ from .data import DATASETS, check_local_files, get_spec, resolve_source
 from .runs import AN_EVALUATION, A_RUN_RECORD, hold_lock, read_json
 
 # %% auto #0
-__all__ = ['REPORT_NOTEBOOK', 'parameters_source', 'notebook_parameters', 'report_dir', 'render_html', 'report_command',
-           'run_report', 'as_recorded', 'write_index']
+__all__ = ['REPORT_NOTEBOOK', 'parameters_source', 'notebook_parameters', 'report_dir', 'figure_descriptions', 'render_html',
+           'report_command', 'run_report', 'as_recorded', 'write_index']
 
 # %% ../nbs/16_report.ipynb #cell-005
 REPORT_NOTEBOOK = Path(__file__).with_name('report.ipynb') if '__file__' in globals() else Path('../hcr/report.ipynb')
@@ -45,16 +45,42 @@ def report_dir(config: TrainConfig, reports_dir: str | Path = 'reports') -> Path
     source = resolve_source(config.dataset, 'train', config.source, config.data_dir)
     return Path(reports_dir)/(config.dataset + ('-sample' if source == 'sample' else ''))
 
+# %% ../nbs/16_report.ipynb
+def figure_descriptions(nb) -> list[str]:
+    """A description of each PNG figure of notebook `nb`, in order: the nearest heading above it and the first paragraph of
+    the markdown cell before it, in plain words."""
+    descriptions, heading, prose = [], '', ''
+    for cell in nb.cells:
+        if cell.cell_type == 'markdown':
+            paragraphs = [p.strip() for p in cell.source.split('\n\n') if p.strip()]
+            headings = [p.splitlines()[0].lstrip('#').strip() for p in paragraphs if p.startswith('#')]
+            heading = headings[-1] if headings else heading
+            prose = next((p for p in paragraphs if not p.startswith('#')), '')
+        for output in cell.get('outputs', []):
+            if 'image/png' in output.get('data', {}): descriptions.append(_plain_words(heading, prose))
+    return descriptions
+
+def _plain_words(heading: str, text: str) -> str:
+    "`heading: text` as one line without links' targets or inline markup; 'a figure' when both are empty."
+    text = f'{heading}: {text}' if heading and text else heading or text or 'a figure'
+    text = re.sub(r'\[([^\]]*)\]\([^)]*\)', r'\1', text)  # a link: its words
+    return ' '.join(re.sub(r'[`*$]', '', text).split())
+
 # %% ../nbs/16_report.ipynb #cell-011
 def render_html(notebook: str | Path, html: str | Path) -> Path:
-    "Render an executed notebook to a self-contained HTML file without its code cells, atomically."
+    "Render an executed notebook to a self-contained HTML file without its code cells, each figure described (`figure_descriptions`), atomically."
     import nbformat
     from nbconvert import HTMLExporter
-    quiet = logging.getLogger('hcr.report.html')  # not nbconvert's notice that figures have no alt text: it gives them
-    quiet.setLevel(logging.ERROR)                  # a generic one, and absl (imported with TFDS) would print the notice
+    from bs4 import BeautifulSoup  # nbconvert's own HTML parser
+    quiet = logging.getLogger('hcr.report.html')  # not nbconvert's notice that figures have no alt text: they get theirs
+    quiet.setLevel(logging.ERROR)                  # below, and absl (imported with TFDS) would print the notice
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, log=quiet)
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
-    atomic_write_text(html, body)
+    nb = nbformat.read(notebook, as_version=4)
+    page = BeautifulSoup(exporter.from_notebook_node(nb)[0], features='html.parser')
+    images, descriptions = page.select('img[src^="data:image/png"]'), figure_descriptions(nb)  # both in the cells' order
+    if len(images) != len(descriptions): raise HcrError(f'{notebook}: {len(images)} figures in the HTML, {len(descriptions)} in the notebook')
+    for image, description in zip(images, descriptions): image['alt'] = description
+    atomic_write_text(html, str(page))
     return Path(html)
 
 # %% ../nbs/16_report.ipynb #cell-013
