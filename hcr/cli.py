@@ -83,7 +83,7 @@ def cmd_evaluate(args) -> int:
 
 def cmd_report(args) -> int:
     from hcr.report import run_report
-    folder = run_report(config_from_args(args), args.reports_dir, progress=sys.stderr.isatty())  # into a file or pipe: no bar
+    folder = run_report(config_from_args(args), args.reports_dir)  # a bar on a terminal, else a line a cell
     print(f'report written: {folder/"report.html"} (notebook {folder/"report.ipynb"}, run files in {folder/"run"})')
     return 0
 

@@ -13,6 +13,7 @@ import os
 import re
 import shlex
 import shutil
+import sys
 import tempfile
 import warnings
 from dataclasses import fields
@@ -25,7 +26,7 @@ from .runs import AN_EVALUATION, A_RUN_RECORD, hold_lock, read_json
 
 # %% auto #0
 __all__ = ['REPORT_NOTEBOOK', 'parameters_source', 'notebook_parameters', 'report_dir', 'figure_descriptions', 'render_html',
-           'report_command', 'run_report', 'as_recorded', 'write_index']
+           'report_command', 'run_report', 'as_recorded', 'progress_bar', 'write_index']
 
 # %% ../nbs/16_report.ipynb #cell-005
 REPORT_NOTEBOOK = Path(__file__).with_name('report.ipynb') if '__file__' in globals() else Path('../hcr/report.ipynb')
@@ -45,7 +46,7 @@ def report_dir(config: TrainConfig, reports_dir: str | Path = 'reports') -> Path
     source = resolve_source(config.dataset, 'train', config.source, config.data_dir)
     return Path(reports_dir)/(config.dataset + ('-sample' if source == 'sample' else ''))
 
-# %% ../nbs/16_report.ipynb
+# %% ../nbs/16_report.ipynb #28e75b5f
 def figure_descriptions(nb) -> list[str]:
     """A description of each PNG figure of notebook `nb`, in order: the nearest heading above it and the first paragraph of
     the markdown cell before it, in plain words."""
@@ -125,6 +126,21 @@ def as_recorded(config: TrainConfig) -> TrainConfig:
     "`config` as a report's run records it: its data folder absolute, whichever folder the report ran in."
     return dataclasses.replace(config, data_dir=str(Path(config.data_dir).resolve()) if config.data_dir else None)
 
+# %% ../nbs/16_report.ipynb #dcb3a056
+class _Lines:
+    "A stream for tqdm that writes each update as a line of its own."
+    def __init__(self, stream): self.stream = stream
+    def write(self, text: str):
+        if text.strip('\r\n '): self.stream.write(text.strip('\r\n ') + '\n')
+    def flush(self): self.stream.flush()
+
+def progress_bar(progress: bool = True, stream=None) -> bool | dict:
+    "papermill's `progress_bar`: none, its bar on a terminal, or else a line a finished cell, at most every 30 seconds."
+    stream = sys.stderr if stream is None else stream
+    if not progress or stream.isatty(): return progress
+    return {'file': _Lines(stream), 'mininterval': 30, 'desc': 'hcr report',
+            'bar_format': '{desc}: {n} of {total} cells run after {elapsed}'}
+
 # %% ../nbs/16_report.ipynb #report-work
 def _run_report(config: TrainConfig, reports_dir: str | Path, final: Path, progress: bool) -> Path:
     import papermill as pm
@@ -136,7 +152,7 @@ def _run_report(config: TrainConfig, reports_dir: str | Path, final: Path, progr
     try:
         try:
             pm.execute_notebook(REPORT_NOTEBOOK, work/'report.ipynb', parameters=params, kernel_name='python3',
-                                cwd=str(work), progress_bar=progress,
+                                cwd=str(work), progress_bar=progress_bar(progress),
                                 extra_arguments=['--IPKernelApp.log_level=ERROR'])  # not the kernel's notice about TCP
         except pm.PapermillExecutionError as e:
             why = e.evalue if e.ename == 'HcrError' else f'{e.ename}: {e.evalue}'  # hcr's own lines say it all

@@ -34,7 +34,10 @@ def sample_report(sample_run): return sample_run[1]
 
 def test_report_into_a_pipe_prints_lines_not_progress_bars(sample_run):
     done, reports = sample_run
-    assert '\r' not in done.stdout + done.stderr and 'Executing' not in done.stderr, done.stderr[-500:]
+    assert '\r' not in done.stdout + done.stderr, done.stderr[-500:]
+    progress = [re.fullmatch(r'hcr report: (\d+) of (\d+) cells run after [0-9:]+', line) for line in done.stderr.splitlines()]
+    assert progress and all(progress), done.stderr[-500:]  # nothing but its progress, a line at a time
+    assert progress[-1][1] == progress[-1][2]  # the last line: every cell run
     assert done.stdout.startswith(f"report written: {reports/'mnist-sample'/'report.html'}")
 
 
