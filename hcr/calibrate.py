@@ -42,11 +42,13 @@ def check_probabilities(probs, labels) -> tuple[np.ndarray, np.ndarray]:
     if not np.isfinite(probs).all() or probs.min() < 0: raise HcrError('probabilities must be finite and not negative')
     return probs, labels.astype(np.int64)
 
+# %% ../nbs/10_calibrate.ipynb #negative-log-likelihood
 def negative_log_likelihood(probs, labels) -> float:
     "Mean of -log(probability of the true class), clipped at `EPSILON`."
     probs, labels = check_probabilities(probs, labels)
     return float(-np.log(np.clip(probs[np.arange(len(labels)), labels], EPSILON, 1)).mean())
 
+# %% ../nbs/10_calibrate.ipynb #reliability-bins
 def reliability_bins(probs, labels, bins: int = 15) -> pd.DataFrame:
     "Per equal-width confidence bin (top probability in (lower, upper]): images, mean confidence, accuracy."
     probs, labels = check_probabilities(probs, labels)
@@ -59,6 +61,7 @@ def reliability_bins(probs, labels, bins: int = 15) -> pd.DataFrame:
                              'confidence': np.bincount(which, confidence, bins) / count,
                              'accuracy': np.bincount(which, right, bins) / count})
 
+# %% ../nbs/10_calibrate.ipynb #expected-calibration-error
 def expected_calibration_error(probs, labels, bins: int = 15) -> float:
     "ECE of the top label: the count-weighted mean gap between accuracy and confidence over `bins` equal-width bins."
     table = reliability_bins(probs, labels, bins)
@@ -120,6 +123,7 @@ def with_temperature(model: keras.Model, temperature: float) -> keras.Model:
     log_sum = layers.GlobalAveragePooling1D(data_format='channels_first', dtype='float32', name='log_sum')(log_sum)  # equal columns
     return keras.Model(inputs, _softmax_over_temperature(log_sum, temperature), name=model.name)
 
+# %% ../nbs/10_calibrate.ipynb #model-temperature
 def model_temperature(model: keras.Model) -> float:
     "The temperature built into `model` by `with_temperature`; 1 for a model without one."
     try: return 1 / model.get_layer('temperature').get_config()['scale']
@@ -191,6 +195,7 @@ def plot_reliability(before_probs, after_probs, labels, bins: int = 15) -> plt.F
     fig.tight_layout()
     return fig
 
+# %% ../nbs/10_calibrate.ipynb #accuracy-coverage
 def accuracy_coverage(probs, labels, thresholds=np.linspace(0, .99, 100)) -> pd.DataFrame:
     "For each threshold: the share of images whose top probability reaches it (coverage), and the accuracy on those."
     probs, labels = check_probabilities(probs, labels)
@@ -203,6 +208,7 @@ def accuracy_coverage(probs, labels, thresholds=np.linspace(0, .99, 100)) -> pd.
         return pd.DataFrame({'threshold': thresholds, 'answered': count, 'coverage': count / len(labels),
                              'accuracy': (answered & right).sum(1) / count})
 
+# %% ../nbs/10_calibrate.ipynb #plot-accuracy-coverage
 def plot_accuracy_coverage(table: pd.DataFrame, ax=None, label: str | None = None) -> plt.Figure:
     "Accuracy against coverage from `accuracy_coverage`, a few thresholds marked."
     fig, ax = (ax.figure, ax) if ax else plt.subplots(figsize=(5.5, 3.8))

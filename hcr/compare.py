@@ -31,6 +31,7 @@ def check_level(level: float) -> float:
     "A confidence level strictly between 0 and 1, or a clear `HcrError`."
     return check_number('the confidence level', level, 0, 1)
 
+# %% ../nbs/13_compare.ipynb #accuracy-interval
 def accuracy_interval(correct: int, total: int, level: float = 0.95) -> tuple[float, float]:
     "Wilson score interval at `level` for an accuracy of `correct` out of `total`."
     if total < 1: raise HcrError(f'an accuracy needs at least one image, got {total}')
@@ -38,6 +39,7 @@ def accuracy_interval(correct: int, total: int, level: float = 0.95) -> tuple[fl
     low, high = proportion_confint(correct, total, alpha=1 - check_level(level), method='wilson')
     return float(low), float(high)
 
+# %% ../nbs/13_compare.ipynb #per-class-recall-intervals
 def per_class_recall_intervals(y_true, y_pred, classes, level: float = 0.95) -> pd.DataFrame:
     "Per class: images (support), recall (the share of its images predicted right) and its Wilson interval."
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
@@ -145,6 +147,7 @@ def evaluation(run_dir: Path) -> dict:
     if not path.is_file(): raise HcrError(f'{run_dir}: no metrics.json; evaluate the run first (hcr evaluate)')
     return read_json(path, AN_EVALUATION)
 
+# %% ../nbs/13_compare.ipynb #recorded-test
 def recorded_test(run_dir: Path) -> tuple[dict, str | None]:
     "The test files (name -> sha256) a run was evaluated on, and the source they were read from, from its `metrics.json`."
     data = evaluation(run_dir).get('data')
@@ -153,6 +156,7 @@ def recorded_test(run_dir: Path) -> tuple[dict, str | None]:
         raise HcrError(f"{Path(run_dir)/'metrics.json'}: records no test files (data.test_files)")
     return {Path(p).name: digest for p, digest in recorded.items()}, data.get('source')
 
+# %% ../nbs/13_compare.ipynb #compare-runs
 def compare_runs(run_a: str | Path, run_b: str | Path, source: str | None = None, data_dir: str | Path | None = None,
                  level: float = 0.95) -> Comparison:
     "Compare the runs in `run_a` and `run_b` on their shared test set (read from the source `run_a` was evaluated on unless given)."

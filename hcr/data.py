@@ -90,6 +90,7 @@ def read_idx(path: str | Path) -> np.ndarray:
     _check_size(path, shape, expected, size)  # a gzip file's size is known once it is read
     return array
 
+# %% ../nbs/01_data.ipynb #write-idx
 def write_idx(path: str | Path, array: np.ndarray):
     "Write a uint8 array as an IDX file, gzip-compressed when `path` ends in `.gz`; atomic."
     array = np.ascontiguousarray(array, dtype=np.uint8)
@@ -234,6 +235,7 @@ def transpose_images(images: np.ndarray, chunk: int = 4096) -> np.ndarray:
         block[...] = block.transpose(0, 2, 1).copy()
     return images
 
+# %% ../nbs/01_data.ipynb #load-idx
 def load_idx(name: str, split: str, data_dir: str | Path, source: str = 'idx') -> Dataset:
     "Load `name`/`split` from the IDX files under `data_dir`."
     spec = get_spec(name)
@@ -285,6 +287,7 @@ def resolve_source(name: str, split: str = 'train', source: str = 'auto', data_d
                   '(pass data_dir or set HCR_DATA_DIR for the full data)', stacklevel=2)
     return 'sample'
 
+# %% ../nbs/01_data.ipynb #check-local-files
 def _idx_folder(data_dir: str | Path | None) -> str | Path:
     "The folder of the IDX files: `data_dir`, else `HCR_DATA_DIR`; a clear `HcrError` when neither names one."
     data_dir = data_dir or os.environ.get('HCR_DATA_DIR')
@@ -298,6 +301,7 @@ def check_local_files(name: str, source: str, data_dir: str | Path | None = None
     folder = _idx_folder(data_dir)
     for split in SPLITS: find_files(name, split, folder)
 
+# %% ../nbs/01_data.ipynb #load-dataset
 def load_dataset(name: str, split: str = 'train', source: str = 'auto',
                  data_dir: str | Path | None = None, verbose: bool = False) -> Dataset:
     "Load `split` of dataset `name` ('mnist' or 'emnist') from `source` ('auto', 'idx', 'tfds' or 'sample')."

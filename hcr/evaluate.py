@@ -136,6 +136,7 @@ def figure_path(path: str | Path) -> Path:
     check_writable(existing, f'{path}: cannot write the figure there')
     return path
 
+# %% ../nbs/14_evaluate.ipynb #save-figure
 def save_figure(fig: plt.Figure, path: str | Path) -> Path:
     "Save `fig` as a PNG atomically and close it."
     path = figure_path(path)
@@ -145,6 +146,7 @@ def save_figure(fig: plt.Figure, path: str | Path) -> Path:
     finally: plt.close(fig)
     return path
 
+# %% ../nbs/14_evaluate.ipynb #evaluate-run
 def _earlier_test_set(path: Path) -> tuple | None:
     "The test set (source, count) an earlier evaluation in `path` (a `metrics.json`) was on, if it can be read."
     try: data = read_json(path, AN_EVALUATION)['data']; return data['source'], data['test_count']

@@ -88,6 +88,7 @@ def check_format(format: str) -> str:
     "`format` if hcr can export it, else a clear `HcrError`."
     return check_choice(format, FORMATS, 'export format')
 
+# %% ../nbs/11_export.ipynb #atomic-dir
 @contextmanager
 def atomic_dir(path: str | Path):
     "Yield a temporary folder path beside `path`; it replaces `path` (a folder) only if the block succeeds."
@@ -106,6 +107,7 @@ def atomic_dir(path: str | Path):
         for leftover in (tmp, old):
             if leftover is not None and leftover.exists(): shutil.rmtree(leftover, ignore_errors=True)
 
+# %% ../nbs/11_export.ipynb #export-model
 def _int8_options(calibration: np.ndarray) -> dict:
     "TFLite converter settings for full-integer quantization calibrated on uint8 `calibration` images, checked by `export_model` (float32 input and output)."
     import tensorflow as tf
@@ -169,6 +171,7 @@ def preparation(dataset: str) -> dict:
                       f'dropped; cropped to the ink; resized (Lanczos, aspect kept) to fit a {style["box"]}x{style["box"]} '
                       f'box inside 28x28; {centring}; rounded to uint8')}
 
+# %% ../nbs/11_export.ipynb #model-metadata
 def model_metadata(run: Run, files: dict, source_run: str | Path | None = None, extra: dict | None = None) -> dict:
     "The JSON-ready description of the exported `files` ({format: path}) of `run`, found at `source_run` (default: its path)."
     spec = get_spec(run.dataset)
@@ -209,11 +212,13 @@ def check_formats(formats) -> tuple[str, ...]:
     for f in formats: check_choice(f, [*FORMATS, 'all'], 'export format')  # 'all' is a choice here
     return tuple(dict.fromkeys(formats))
 
+# %% ../nbs/11_export.ipynb #export-file-name
 def export_file_name(format: str, name: str = 'model', int8: bool = False) -> str:
     "The file (or folder) name of an export: model.onnx, model.tflite, model.int8.tflite, saved_model."
     if format == 'saved_model': return 'saved_model'
     return f'{name}{".int8" if int8 else ""}{EXPORT_SUFFIXES[format]}'
 
+# %% ../nbs/11_export.ipynb #export-run
 def export_run(run_dir: str | Path, formats=('onnx',), int8: bool = False, out_dir: str | Path | None = None,
                name: str = 'model') -> list[Path]:
     "Export the run's model as `formats` (and an int8 LiteRT file with `int8`) beside it or into `out_dir`, with `{name}.json`."
@@ -234,6 +239,7 @@ def export_run(run_dir: str | Path, formats=('onnx',), int8: bool = False, out_d
         if fmt != 'saved_model': load_runtime(path, classes=run.classes)  # readable, and one output per character
     return [*written.values(), write_metadata(run, out, name, written, extra, run_dir)]
 
+# %% ../nbs/11_export.ipynb #write-metadata
 def _earlier_files(meta_path: Path, run: Run, out: Path) -> tuple[dict, dict]:
     "The files an earlier export of the same model wrote into `out`, still there unchanged ({format: path}), and its int8 note."
     try:
@@ -255,6 +261,7 @@ def write_metadata(run: Run, out: Path, name: str = 'model', written: dict | Non
     atomic_write_text(meta_path, json.dumps(meta, indent=2) + '\n')
     return meta_path
 
+# %% ../nbs/11_export.ipynb #refresh-metadata
 def refresh_metadata(run: Run) -> Path | None:
     "Rewrite the loaded `run`'s own `model.json`, if it has one, with its test accuracy of now (`hcr.evaluate` calls it after evaluating)."
     meta = run.path/'model.json'

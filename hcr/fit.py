@@ -133,6 +133,7 @@ def class_log_prior(labels: np.ndarray, num_classes: int, strength: float = 1.0)
     counts = np.maximum(np.bincount(np.asarray(labels).ravel(), minlength=num_classes), 1)
     return (strength * np.log(counts / counts.sum())).astype('float32')
 
+# %% ../nbs/08_fit.ipynb #smoothed-crossentropy
 def smoothed_crossentropy(labels, probs, label_smoothing: float = 0.0, log_prior=None):
     """Per-image cross-entropy of integer `labels` against `probs`, the target smoothed by `label_smoothing` (none: the
     sparse loss); with `log_prior`, of `probs` moved by it (the logit-adjusted loss)."""
@@ -146,6 +147,7 @@ def smoothed_crossentropy(labels, probs, label_smoothing: float = 0.0, log_prior
     targets = keras.ops.one_hot(keras.ops.reshape(keras.ops.cast(labels, 'int32'), [-1]), keras.ops.shape(probs)[-1])
     return keras.losses.categorical_crossentropy(targets, probs, label_smoothing=label_smoothing)
 
+# %% ../nbs/08_fit.ipynb #smoothed-crossentropy-loss
 @keras.saving.register_keras_serializable(package='hcr')
 class SmoothedCrossentropy(keras.losses.Loss):
     "`smoothed_crossentropy` as a Keras loss, averaged over the batch."
@@ -239,11 +241,13 @@ def stopping_start(epochs: int) -> int:
     "The first epoch (from 0) that early stopping watches: half-way, because the high-rate first half is noisy."
     return epochs // 2
 
+# %% ../nbs/08_fit.ipynb #early-stopping
 def early_stopping(patience: int, epochs: int) -> keras.callbacks.EarlyStopping:
     "Stop when the validation loss has not improved for `patience` epochs, from half-way on; keep the best weights."
     return keras.callbacks.EarlyStopping('val_loss', patience=patience, restore_best_weights=True,
                                          start_from_epoch=stopping_start(epochs))
 
+# %% ../nbs/08_fit.ipynb #set-seed
 def set_seed(seed: int):
     "Seed Python, NumPy and TensorFlow, and make TensorFlow's ops deterministic."
     keras.utils.set_random_seed(seed)

@@ -70,10 +70,12 @@ def hcr_cnn(num_classes: int, filters: tuple = (48, 96, 192), dropout: float = 0
     outputs = layers.Dense(num_classes, activation='softmax', dtype='float32', name='probabilities')(x)
     return keras.Model(inputs, outputs, name='hcr_cnn')
 
+# %% ../nbs/05_model.ipynb #medium-cnn
 def medium_cnn(num_classes: int, sync_bn: bool = False) -> keras.Model:
     "hcr's CNN at two thirds of the width (32/64/128 filters): under half the multiply-adds, for fast training."
     return hcr_cnn(num_classes, filters=(32, 64, 128), sync_bn=sync_bn)
 
+# %% ../nbs/05_model.ipynb #small-cnn
 def small_cnn(num_classes: int, sync_bn: bool = False) -> keras.Model:
     "hcr's CNN at a third of the width (16/32/64 filters): about an eighth of the multiply-adds, for fast inference."
     return hcr_cnn(num_classes, filters=(16, 32, 64), sync_bn=sync_bn)
@@ -124,11 +126,13 @@ def resampling_matrix(matrix: np.ndarray) -> np.ndarray:
                 if 0 <= row < 28 and 0 <= col < 28: weights[row*28 + col, i*28 + j] += wy * wx
     return weights
 
+# %% ../nbs/05_model.ipynb #turn-matrix
 def turn_matrix(degrees: float) -> np.ndarray:
     "The (row, column) matrix of a turn by `degrees`, for `resampling_matrix`: the turn `scipy.ndimage.rotate` makes."
     t = np.deg2rad(degrees)
     return np.array([[np.cos(t), np.sin(t)], [-np.sin(t), np.cos(t)]])
 
+# %% ../nbs/05_model.ipynb #band-weights
 BAND = 4  # rows: how far above or below an output pixel its input can lie (a corner turned by 10 degrees moves 3.3)
 
 def band_weights(matrix: np.ndarray) -> np.ndarray:
@@ -141,6 +145,7 @@ def band_weights(matrix: np.ndarray) -> np.ndarray:
     if not np.isclose(weights.sum(), full.sum()): raise HcrError(f'a view reaches further than {BAND} rows')  # weights are >= 0
     return weights.reshape(28, (2*BAND + 1)*28, 28)
 
+# %% ../nbs/05_model.ipynb #resampled
 def resampled(x, matrices: dict) -> list:
     "The images `x` resampled by each of `matrices` (name: matrix, see `resampling_matrix`), by fixed built-in layers."
     rows = layers.ZeroPadding1D(BAND, name='padded_rows')(layers.Reshape((28, 28), name='rows')(x))
@@ -154,11 +159,11 @@ def resampled(x, matrices: dict) -> list:
         views.append(layers.Reshape((28, 28, 1), name=f'{name}_image')(out))
     return views
 
+# %% ../nbs/05_model.ipynb #more-view-matrices
 def more_view_matrices() -> dict:
     "`TURNS` and `ZOOMS` as named resampling matrices."
     turns = {f"turn_{'minus_' if d < 0 else ''}{abs(d)}": turn_matrix(d) for d in TURNS}
     return turns | {f'zoom_{round(z * 100)}': np.eye(2) / z for z in ZOOMS}
-
 
 # %% ../nbs/05_model.ipynb #views-code
 AVERAGED = {'shift_averaged': False, 'view_averaged': True}  # the averaging models' names: with the more views or not
@@ -171,6 +176,7 @@ def view_images(inputs, more_views: bool = False) -> list:
     views = [shift(inputs, right, down) for right, down in SHIFTS]
     return views + (resampled(inputs, more_view_matrices()) if more_views else [])
 
+# %% ../nbs/05_model.ipynb #shift-averaged
 def shift_averaged(model: keras.Model, more_views: bool = False) -> keras.Model:
     "An uncompiled copy of `model` with its probabilities averaged over each image and its four one-pixel shifts (`SHIFTS`), and with `more_views` over `TURNS` and `ZOOMS` too."
     network = uncompiled(model)
@@ -180,13 +186,14 @@ def shift_averaged(model: keras.Model, more_views: bool = False) -> keras.Model:
     name = next(name for name, more in AVERAGED.items() if more == more_views)
     return keras.Model(inputs, layers.Average(name='probabilities')(views), name=name)
 
+# %% ../nbs/05_model.ipynb #view-count
 def view_count(model: keras.Model) -> int:
     "How many views of each image `model` looks at: 1 for a plain network, 5 or 11 for an averaging model."
     if model.name not in AVERAGED: return 1
     return len(SHIFTS) + (len(TURNS) + len(ZOOMS) if AVERAGED[model.name] else 0)
 
+# %% ../nbs/05_model.ipynb #single-view
 def single_view(model: keras.Model) -> keras.Model:
     "The network inside a model that wraps one (`shift_averaged`, either kind; in a calibrated one it gives log-probabilities); any other model as it is."
     inner = [layer for layer in model.layers if isinstance(layer, keras.Model)]
     return inner[0] if len(inner) == 1 else model
-

@@ -38,6 +38,7 @@ class ImageTooLarge(HcrError):
 class NotAnImage(HcrError):
     "A file in none of the `IMAGE_FORMATS`: a server answers it otherwise than a damaged image."
 
+# %% ../nbs/15_predict.ipynb #read-image
 _KINDS = {stat.S_IFIFO: 'a FIFO', stat.S_IFSOCK: 'a socket', stat.S_IFCHR: 'a character device', stat.S_IFBLK: 'a block device'}
 
 def _open_file(path: Path) -> io.BufferedReader:

@@ -58,12 +58,14 @@ def images_per_call(views: int) -> int:
     "Images per call of a model that looks at `views` views of each: `VIEWS_PER_CALL` views of them, at least one image."
     return max(1, VIEWS_PER_CALL // views)
 
+# %% ../nbs/07_runtime.ipynb #default-threads
 def default_threads() -> int:
     "Threads for a runtime: the CPUs this process may use, at most 4."
     try: n = len(os.sched_getaffinity(0))
     except AttributeError: n = os.cpu_count() or 1
     return max(1, min(n, 4))
 
+# %% ../nbs/07_runtime.ipynb #runtime-class
 def _check_file(path: Path, what: str) -> Path:
     if not path.is_file(): raise HcrError(f'{path}: no such {what} model file')
     if path.stat().st_size == 0: raise HcrError(f'{path}: empty file, no {what} model in it')
