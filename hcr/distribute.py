@@ -50,6 +50,7 @@ def batch_totals(labels: tf.Tensor, probs: tf.Tensor, losses: tf.Tensor) -> tf.T
     correct = tf.cast(tf.argmax(probs, -1) == tf.cast(labels, tf.int64), tf.float32)
     return tf.stack([tf.reduce_sum(losses), tf.reduce_sum(correct), tf.cast(tf.size(labels), tf.float32)])
 
+# %% ../nbs/09_distribute.ipynb #make-train-step
 def make_train_step(strategy: tf.distribute.Strategy, net: keras.Model, label_smoothing: float = 0.0, log_prior=None):
     """A `tf.function` taking one distributed batch: one optimizer update of `net` on `smoothed_crossentropy` (smoothed by
     `label_smoothing`, adjusted by `log_prior`); returns the batch's `batch_totals` over all replicas."""
@@ -68,6 +69,7 @@ def make_train_step(strategy: tf.distribute.Strategy, net: keras.Model, label_sm
         return strategy.reduce('sum', strategy.run(replica_step, args=batch), axis=None)
     return step
 
+# %% ../nbs/09_distribute.ipynb #make-eval-step
 def make_eval_step(strategy: tf.distribute.Strategy, net: keras.Model, label_smoothing: float = 0.0, log_prior=None):
     "A `tf.function` taking one distributed batch: `net`'s inference-mode `batch_totals` (the training loss) over all replicas."
     def replica_step(images, labels):

@@ -73,10 +73,12 @@ class ServedModel(Protocol):
     description: str  # where the model came from, shown on the page
     def probabilities(self, images: np.ndarray) -> np.ndarray: ...  # (n, 28, 28, 1) uint8 -> (n, len(classes))
 
+# %% ../nbs/17_serve.ipynb #run-name
 def run_name(run_dir: Path) -> str:
     "The run folder's last two parts (e.g. 'mnist/run'): never the full path on the server."
     return '/'.join(Path(run_dir).resolve().parts[-2:])
 
+# %% ../nbs/17_serve.ipynb #describe-run
 def describe_run(run_dir: Path, record: dict) -> str:
     "One line about a run: its name, network, test accuracy and when it was trained, from its records."
     metrics_file = Path(run_dir)/'metrics.json'
@@ -89,6 +91,7 @@ def describe_run(run_dir: Path, record: dict) -> str:
     if record.get('git_commit'): text += f" at commit {record['git_commit'][:7]}"
     return text
 
+# %% ../nbs/17_serve.ipynb #onnx-predictor
 class OnnxPredictor:
     "A model as the server uses it: `hcr.predict`'s ONNX predictor (no TensorFlow), named and described for the page."
     def __init__(self, run_dir: str | Path | None = None, dataset: str | None = None):
@@ -106,6 +109,7 @@ class OnnxPredictor:
 
     def probabilities(self, images: np.ndarray) -> np.ndarray: return self.model.probabilities(images)
 
+# %% ../nbs/17_serve.ipynb #load-predictors
 def load_predictors(models: list | None = None, datasets: list | None = None) -> dict[str, ServedModel]:
     "Predictors by dataset: the run folders `models`, else the bundled models of `datasets` (default: both)."
     if models:
@@ -256,10 +260,12 @@ def listening_socket(host: str, port: int) -> socket.socket:
         raise HcrError(f'cannot listen on {host}:{port} ({e.strerror})') from None
     return sock
 
+# %% ../nbs/17_serve.ipynb #http-url
 def http_url(host: str, port: int) -> str:
     "The address of `host`:`port` for a browser (an IPv6 host in brackets)."
     return f"http://{f'[{host}]' if ':' in host else host}:{port}/"
 
+# %% ../nbs/17_serve.ipynb #server
 class Server:
     "A uvicorn server running an application in a background thread: `url`, `stop()`; also a context manager."
     def __init__(self, app, host: str = '127.0.0.1', port: int = 0, log_level: str = 'warning', timeout: float = 30):
@@ -288,6 +294,7 @@ class Server:
     def __exit__(self, *exc): self.stop()
     def __repr__(self): return f'Server({self.url})'
 
+# %% ../nbs/17_serve.ipynb #start-server
 def start_server(app=None, host: str = '127.0.0.1', port: int = 0, **kwargs) -> Server:
     "Serve `app` (default: `make_app(**kwargs)`) from a background thread; `port=0` takes a free port."
     return Server(make_app(**kwargs) if app is None else app, host, port)

@@ -69,6 +69,7 @@ def fit_network(config: TrainConfig, data: Dataset, rows: tuple, strategy, out: 
                                               seed=config.seed, rows=rows[0], unaugmented=config.unaugmented))
     return net
 
+# %% ../nbs/12_train.ipynb #train
 def train(config: TrainConfig, out_dir: str | Path | None = None, callbacks: Sequence = (), verbose: int | str = 'auto',
           data: Dataset | None = None, overwrite: bool = False) -> TrainResult:
     "Train as `config` says into the run folder `out_dir` (default `runs/<dataset>`) as its one writer; an interrupted run with the same settings resumes (except under `multiworker`), a finished one is returned as it is; `overwrite` starts afresh."
