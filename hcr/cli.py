@@ -82,8 +82,8 @@ def cmd_evaluate(args) -> int:
     return 0
 
 def cmd_report(args) -> int:
-    from hcr.report import run_report
-    folder = run_report(config_from_args(args), args.reports_dir)  # a bar on a terminal, else a line a cell
+    from hcr.report import progress_bar, run_report
+    folder = run_report(config_from_args(args), args.reports_dir, progress=progress_bar(sys.stderr))  # into a file: lines
     print(f'report written: {folder/"report.html"} (notebook {folder/"report.ipynb"}, run files in {folder/"run"})')
     return 0
 

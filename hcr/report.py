@@ -47,10 +47,10 @@ def report_dir(config: TrainConfig, reports_dir: str | Path = 'reports') -> Path
     return Path(reports_dir)/(config.dataset + ('-sample' if source == 'sample' else ''))
 
 # %% ../nbs/16_report.ipynb #28e75b5f
-def figure_descriptions(nb) -> list[str]:
-    """A description of each PNG figure of notebook `nb`, in order: the nearest heading above it and the first paragraph of
-    the markdown cell before it, in plain words."""
-    descriptions, heading, prose = [], '', ''
+def figure_descriptions(nb) -> dict[str, str]:
+    """A description of each PNG figure of notebook `nb`, by its base64 data: the nearest heading above it and the first
+    sentence of the markdown cell before it, in plain words."""
+    descriptions, heading, prose = {}, '', ''
     for cell in nb.cells:
         if cell.cell_type == 'markdown':
             paragraphs = [p.strip() for p in cell.source.split('\n\n') if p.strip()]
@@ -58,11 +58,13 @@ def figure_descriptions(nb) -> list[str]:
             heading = headings[-1] if headings else heading
             prose = next((p for p in paragraphs if not p.startswith('#')), '')
         for output in cell.get('outputs', []):
-            if 'image/png' in output.get('data', {}): descriptions.append(_plain_words(heading, prose))
+            png = output.get('data', {}).get('image/png')
+            if png: descriptions.setdefault(''.join(png.split()), _plain_words(heading, prose))
     return descriptions
 
 def _plain_words(heading: str, text: str) -> str:
-    "`heading: text` as one line without links' targets or inline markup; 'a figure' when both are empty."
+    "`heading: first sentence of text` as one line without links' targets or inline markup; 'a figure' when both are empty."
+    text = re.split(r'(?<=[.!?])\s+(?=[A-Z`])', ' '.join(text.split()), maxsplit=1)[0]
     text = f'{heading}: {text}' if heading and text else heading or text or 'a figure'
     text = re.sub(r'\[([^\]]*)\]\([^)]*\)', r'\1', text)  # a link: its words
     return ' '.join(re.sub(r'[`*$]', '', text).split())
@@ -77,10 +79,9 @@ def render_html(notebook: str | Path, html: str | Path) -> Path:
     quiet.setLevel(logging.ERROR)                  # below, and absl (imported with TFDS) would print the notice
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, log=quiet)
     nb = nbformat.read(notebook, as_version=4)
-    page = BeautifulSoup(exporter.from_notebook_node(nb)[0], features='html.parser')
-    images, descriptions = page.select('img[src^="data:image/png"]'), figure_descriptions(nb)  # both in the cells' order
-    if len(images) != len(descriptions): raise HcrError(f'{notebook}: {len(images)} figures in the HTML, {len(descriptions)} in the notebook')
-    for image, description in zip(images, descriptions): image['alt'] = description
+    page, descriptions = BeautifulSoup(exporter.from_notebook_node(nb)[0], features='html.parser'), figure_descriptions(nb)
+    for image in page.select('img[src^="data:image/png;base64,"]'):  # an image that is no figure keeps nbconvert's text
+        image['alt'] = descriptions.get(''.join(image['src'].split(',', 1)[1].split()), image.get('alt'))
     atomic_write_text(html, str(page))
     return Path(html)
 
@@ -100,8 +101,9 @@ def _private_umask() -> int:
     os.umask(mask)
     return mask
 
-def run_report(config: TrainConfig, reports_dir: str | Path = 'reports', progress: bool = True, folder: str | None = None) -> Path:
-    "Run the report notebook for `config` into `reports/<dataset>/` or `reports/<folder>/` (report.ipynb, report.html, run/); return it."
+def run_report(config: TrainConfig, reports_dir: str | Path = 'reports', progress: bool | dict = True, folder: str | None = None) -> Path:
+    """Run the report notebook for `config` into `reports/<dataset>/` or `reports/<folder>/` (report.ipynb, report.html, run/);
+    return it. `progress`: papermill's bar of the cells, or none, or tqdm's settings for it (`progress_bar`)."""
     if reports_dir is None or not str(reports_dir).strip(): raise HcrError('the reports folder name is empty')
     final = Path(reports_dir)/folder if folder else report_dir(config, reports_dir)
     check_local_files(config.dataset, config.source, config.data_dir)  # now, not minutes later inside the notebook
@@ -134,15 +136,14 @@ class _Lines:
         if text.strip('\r\n '): self.stream.write(text.strip('\r\n ') + '\n')
     def flush(self): self.stream.flush()
 
-def progress_bar(progress: bool = True, stream=None) -> bool | dict:
-    "papermill's `progress_bar`: none, its bar on a terminal, or else a line a finished cell, at most every 30 seconds."
-    stream = sys.stderr if stream is None else stream
-    if not progress or stream.isatty(): return progress
+def progress_bar(stream) -> bool | dict:
+    "papermill's `progress_bar` for output to `stream`: its bar on a terminal, else a line a finished cell, at most every 30 seconds."
+    if stream.isatty(): return True
     return {'file': _Lines(stream), 'mininterval': 30, 'desc': 'hcr report',
             'bar_format': '{desc}: {n} of {total} cells run after {elapsed}'}
 
 # %% ../nbs/16_report.ipynb #report-work
-def _run_report(config: TrainConfig, reports_dir: str | Path, final: Path, progress: bool) -> Path:
+def _run_report(config: TrainConfig, reports_dir: str | Path, final: Path, progress: bool | dict) -> Path:
     import papermill as pm
     work = Path(tempfile.mkdtemp(prefix=f'.{final.name}-', dir=final.parent))
     os.chmod(work, 0o777 & ~_private_umask())  # mkdtemp makes it private; the report is an ordinary folder
@@ -152,7 +153,7 @@ def _run_report(config: TrainConfig, reports_dir: str | Path, final: Path, progr
     try:
         try:
             pm.execute_notebook(REPORT_NOTEBOOK, work/'report.ipynb', parameters=params, kernel_name='python3',
-                                cwd=str(work), progress_bar=progress_bar(progress),
+                                cwd=str(work), progress_bar=progress,
                                 extra_arguments=['--IPKernelApp.log_level=ERROR'])  # not the kernel's notice about TCP
         except pm.PapermillExecutionError as e:
             why = e.evalue if e.ename == 'HcrError' else f'{e.ename}: {e.evalue}'  # hcr's own lines say it all
