@@ -14,7 +14,6 @@ from paper import on_paper
 from places import ROOT
 
 
-
 @pytest.mark.skipif(not (BUNDLED_DIR/'mnist.onnx').exists(), reason='no bundled MNIST model (make bundle)')
 def test_committed_model_reads_digits_on_paper(tmp_path):
     test = load_dataset('mnist', 'test', source='sample')  # real MNIST test digits (the sample's 1,000)

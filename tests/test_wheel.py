@@ -21,7 +21,6 @@ from paper import on_paper
 from places import ROOT
 
 
-
 def run(*args, cwd, timeout=600, env=None):
     return subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
 
