@@ -267,7 +267,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f'hcr: error: {e}', file=sys.stderr)
         status = 1
     except KeyboardInterrupt:
-        print('hcr: interrupted', file=sys.stderr)
+        resume = ': run the same command again to resume the training' if args.func is cmd_train else ''
+        print(f'hcr: interrupted{resume}', file=sys.stderr)
         status = 130
     except BrokenPipeError:  # stdout's reader went away (`hcr predict ... | head`): stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's flush at exit must not fail again

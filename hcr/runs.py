@@ -222,6 +222,8 @@ def load_run(path: str | Path) -> Run:
     path = Path(path)
     run_dir = path.parent if path.is_file() else path
     if not run_dir.is_dir(): raise HcrError(f'{path}: no such run folder')
+    if (run_dir/PENDING).is_file() and not (run_dir/'run.json').is_file():
+        raise HcrError(f'{path}: an unfinished run (its training stopped before the end): run its hcr train command again to resume it')
     for name in ('run.json', 'labels.json'):
         if not (run_dir/name).is_file():  # a file is named as given, not by its folder
             raise HcrError(f'{path}: not a run folder (no {name})' if run_dir == path else f'{path}: not a file of a run (no {name} beside it)')

@@ -64,6 +64,9 @@ def test_sigkill_mid_epoch_then_resume(tmp_path):
     assert killed_at < 5 and not (run/'model.keras').exists() and not (run/'metrics.json').exists()
     assert (run/'backup').is_dir() and (run/'checkpoint.keras').is_file()
     check_run_files_whole(run)
+    for command in ('evaluate', 'export'):  # a stopped run is named as such, with the way on
+        assert one_error_line(hcr(command, run)).endswith('an unfinished run (its training stopped before the end): '
+                                                          'run its hcr train command again to resume it')
 
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -74,6 +77,18 @@ def test_sigkill_mid_epoch_then_resume(tmp_path):
     assert metrics['epochs_run'] == 5 and 0.5 < metrics['test_accuracy'] <= 1
     assert not (run/'backup').exists() and not (run/'checkpoint.keras').exists()
     check_run_files_whole(run)
+
+
+def test_ctrl_c_says_how_to_resume(tmp_path):
+    run = tmp_path/'run'
+    proc = subprocess.Popen([*TRAIN, '--epochs', '50', '--out', str(run)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 240
+    while time.time() < deadline and not (run/'history.csv').exists(): time.sleep(0.2)  # training under way
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err[-2000:]
+    assert err.strip().splitlines()[-1] == 'hcr: interrupted: run the same command again to resume the training', err[-2000:]
 
 
 def test_same_seed_same_metrics(sample_run, tmp_path):
