@@ -83,7 +83,8 @@ def cmd_evaluate(args) -> int:
 
 def cmd_report(args) -> int:
     from hcr.report import progress_bar, run_report
-    folder = run_report(config_from_args(args), args.reports_dir, progress=progress_bar(sys.stderr))  # into a file: lines
+    folder = run_report(config_from_args(args), args.reports_dir, progress=progress_bar(sys.stderr),  # into a file: lines
+                        overwrite=args.overwrite)
     print(f'report written: {folder/"report.html"} (notebook {folder/"report.ipynb"}, run files in {folder/"run"})')
     return 0
 
@@ -181,6 +182,7 @@ def make_parser() -> argparse.ArgumentParser:
                                    'leaves the previous report in place. Takes every setting hcr train takes.')
     add_config_arguments(r)
     r.add_argument('--reports-dir', default='reports', help='where reports go (default: reports, in the working folder)')
+    r.add_argument('--overwrite', action='store_true', help='replace a report there made with other settings (refused otherwise)')
     r.set_defaults(func=cmd_report)
 
     w = sub.add_parser('sweep', parents=[common], help='the report for every combination of some settings, and a summary',

@@ -22,7 +22,7 @@ from pathlib import Path
 from .config import TrainConfig
 from .core import HcrError, atomic_write_text, make_folder, missing_folders, remove_empty
 from .data import DATASETS, check_local_files, get_spec, resolve_source
-from .runs import AN_EVALUATION, A_RUN_RECORD, hold_lock, read_json
+from .runs import AN_EVALUATION, A_RUN_RECORD, config_differences, hold_lock, read_json, recorded_config
 
 # %% auto #0
 __all__ = ['REPORT_NOTEBOOK', 'parameters_source', 'notebook_parameters', 'report_dir', 'figure_descriptions', 'render_html',
@@ -101,9 +101,11 @@ def _private_umask() -> int:
     os.umask(mask)
     return mask
 
-def run_report(config: TrainConfig, reports_dir: str | Path = 'reports', progress: bool | dict = True, folder: str | None = None) -> Path:
+def run_report(config: TrainConfig, reports_dir: str | Path = 'reports', progress: bool | dict = True, folder: str | None = None,
+               overwrite: bool = False) -> Path:
     """Run the report notebook for `config` into `reports/<dataset>/` or `reports/<folder>/` (report.ipynb, report.html, run/);
-    return it. `progress`: papermill's bar of the cells, or none, or tqdm's settings for it (`progress_bar`)."""
+    return it. `progress`: papermill's bar of the cells, or none, or tqdm's settings for it (`progress_bar`). A report
+    there made with other settings is replaced only with `overwrite`."""
     if reports_dir is None or not str(reports_dir).strip(): raise HcrError('the reports folder name is empty')
     final = Path(reports_dir)/folder if folder else report_dir(config, reports_dir)
     check_local_files(config.dataset, config.source, config.data_dir)  # now, not minutes later inside the notebook
@@ -112,10 +114,20 @@ def run_report(config: TrainConfig, reports_dir: str | Path = 'reports', progres
     try:
         with hold_lock(final.parent/f'.{final.name}.lock', final):  # one report into `final` at a time
             _remove_dead_work(final)
+            if not overwrite: _check_same_settings(final, config)
             return _run_report(config, reports_dir, final, progress)
     except BaseException:
         remove_empty(made)  # a failed first report leaves no empty folders
         raise
+
+def _check_same_settings(final: Path, config: TrainConfig):
+    "Refuse to replace the report in `final` if it was made with settings other than `config`'s (where the data lies aside)."
+    record = final/'run'/'run.json'
+    if not record.is_file(): return
+    differences = [d for d in config_differences(recorded_config(record), config) if not d.startswith('data_dir ')]
+    if differences:
+        raise HcrError(f"{final} holds a report made with other settings ({'; '.join(differences)}): pass --overwrite to "
+                       'replace it, or give another --reports-dir')
 
 def _remove_dead_work(final: Path):
     "Remove the hidden work folders of killed reports into `final` (`.<name>-` and mkdtemp's eight characters, or `-old`)."

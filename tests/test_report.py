@@ -87,6 +87,15 @@ def test_failed_report_keeps_previous_and_names_the_cell(sample_report):
     assert failed.returncode == 1 and not (sample_report.parent/'new').exists()
 
 
+def test_report_of_other_settings_is_not_replaced_by_accident(sample_report):
+    before = (sample_report/'mnist-sample'/'report.html').read_bytes()
+    done = hcr('report', '--dataset', 'mnist', '--source', 'sample', '--epochs', 2, '--reports-dir', sample_report)
+    assert done.returncode == 1 and done.stderr.strip() == (
+        f'hcr: error: {sample_report/"mnist-sample"} holds a report made with other settings (epochs 1 there, 2 here): '
+        'pass --overwrite to replace it, or give another --reports-dir'), done.stderr[-1000:]
+    assert (sample_report/'mnist-sample'/'report.html').read_bytes() == before
+
+
 def test_bad_report_parameters_stop_before_papermill(tmp_path):
     for args, message in [(['--dataset', 'kmnist'], "unknown dataset 'kmnist'"),
                           (['--epochs', '0'], 'epochs must be a whole number of at least 1'),
