@@ -45,6 +45,8 @@ def add_config_arguments(parser: argparse.ArgumentParser):
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
     "The `TrainConfig` of parsed arguments (checked when made)."
+    if args.augment is False and args.unaugmented:  # else recorded, though nothing is augmented
+        raise HcrError(f'--unaugmented {args.unaugmented} with --no-augment: with no augmentation every image is unaugmented; give one of them')
     return TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
 
 # %% ../nbs/19_cli.ipynb #cli-commands
@@ -105,6 +107,8 @@ def cmd_sweep(args) -> int:
     twice = repeated(names)
     if twice: raise HcrError(f"{', '.join(twice)} given with more than one -p; give all of a setting's values after one -p")
     grid = {name: values for name, *values in args.parameters or []}
+    flagged = [name for name in grid if hasattr(args, name) and getattr(args, name) != getattr(TrainConfig(), name, None)]
+    if flagged: raise HcrError(f"{', '.join(flagged)} given both with -p and as a flag; give its values after -p only")
     if args.sweep_dir is not None and not args.sweep_dir.strip(): raise HcrError('the sweep folder name is empty')
     config = config_from_args(args)
     sweep_configs(config, grid)  # a bad grid is refused before the default folder is chosen, which may warn of the sample
@@ -239,7 +243,7 @@ def make_parser() -> argparse.ArgumentParser:
     s = sub.add_parser('serve', parents=[common], help='a page to draw characters on and see what the model reads',
                        description='Start a local web server with a drawing page and its JSON API (POST /api/predict, '
                                    'GET /api/health); it predicts with the ONNX models, without TensorFlow.')
-    s.add_argument('--model', metavar='RUN_DIR', action='append', help='a run folder to serve (repeatable; default: '
+    s.add_argument('--model', metavar='RUN_DIR', action='append', help='a run folder to serve (repeatable, one run a dataset; default: '
                                                                        'the bundled digits and letters models)')
     s.add_argument('--dataset', action='append', metavar=DATASET_CHOICES,
                    help='without --model: mnist and/or emnist, the bundled models to serve')

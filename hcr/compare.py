@@ -113,7 +113,8 @@ class Comparison:
                  for name, acc, (low, high) in zip(self.names, self.accuracies, self.intervals)]
         lines.append(f'difference B - A: {self.difference*100:+.2f} points; they disagree on {int((self.pred_a != self.pred_b).sum()):,} '
                      f'images, only A right on {t[0, 1]}, only B right on {t[1, 0]}: McNemar exact p = {self.p_value:.3g}')
-        lines.append('F1 changed most: ' + ', '.join(f'{c} {r.f1_a:.3f} -> {r.f1_b:.3f}' for c, r in self.f1_changes(n).iterrows()))
+        changed = [f'{c} {r.f1_a:.3f} -> {r.f1_b:.3f}' for c, r in self.f1_changes(n).iterrows() if r.change]
+        lines.append(f"F1 changed most: {', '.join(changed)}" if changed else 'F1 changed in no class')
         return '\n'.join(lines)
 
 def compare_predictions(y_true, pred_a, pred_b, classes, names: tuple = ('A', 'B'), level: float = 0.95,

@@ -126,6 +126,8 @@ def test_run_records_what_redoes_it(sample_run):
     (['predict', 'x.png', '--model', '/nonexistent'], 'no such run folder (without one'),
     (['predict', ''], 'no image file given (an empty name)'),
     (['sweep', '--source', 'sample', '-p', 'seed', '0', '-p', 'seed', '1'], 'seed given with more than one -p'),
+    (['sweep', '--source', 'sample', '-p', 'seed', '0', '1', '--seed', '5'], 'seed given both with -p and as a flag'),
+    (['train', '--source', 'sample', '--no-augment', '--unaugmented', '0.5'], '--unaugmented 0.5 with --no-augment'),
     (['compare', 'a', 'b', '--figure', 'fig'], 'fig: figures are PNG files; give a name ending in .png'),
     (['sweep', '--source', 'sample', '-p', 'learning_rate', '0.001', '1e-3'], 'learning_rate 0.001 is given twice'),
     (['predict', 'a' * 300 + '/x.png'], 'x.png: File name too long'),  # an error of the system, caught by the CLI
