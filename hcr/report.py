@@ -25,8 +25,8 @@ from .data import DATASETS, check_local_files, get_spec, resolve_source
 from .runs import AN_EVALUATION, A_RUN_RECORD, config_differences, hold_lock, read_json, recorded_config
 
 # %% auto #0
-__all__ = ['REPORT_NOTEBOOK', 'parameters_source', 'notebook_parameters', 'report_dir', 'figure_descriptions', 'render_html',
-           'report_command', 'run_report', 'as_recorded', 'progress_bar', 'write_index']
+__all__ = ['REPORT_NOTEBOOK', 'parameters_source', 'notebook_parameters', 'report_dir', 'figure_descriptions', 'page_title',
+           'render_html', 'report_command', 'run_report', 'as_recorded', 'progress_bar', 'write_index']
 
 # %% ../nbs/16_report.ipynb #cell-005
 REPORT_NOTEBOOK = Path(__file__).with_name('report.ipynb') if '__file__' in globals() else Path('../hcr/report.ipynb')
@@ -62,6 +62,13 @@ def figure_descriptions(nb) -> dict[str, str]:
             if png: descriptions.setdefault(''.join(png.split()), _plain_words(heading, prose))
     return descriptions
 
+def page_title(nb) -> str:
+    "The title of notebook `nb`'s page: its first top-level heading, with the dataset it ran on (papermill's record), else nbconvert's 'Notebook'."
+    title = next((line[2:].strip() for cell in nb.cells if cell.cell_type == 'markdown'
+                  for line in cell.source.splitlines() if line.startswith('# ')), 'Notebook')
+    dataset = nb.metadata.get('papermill', {}).get('parameters', {}).get('dataset')
+    return f'{title} ({get_spec(dataset).title})' if dataset in DATASETS else title
+
 def _plain_words(heading: str, text: str) -> str:
     "`heading: first sentence of text` as one line without links' targets or inline markup; 'a figure' when both are empty."
     text = re.split(r'(?<=[.!?])\s+(?=[A-Z`])', ' '.join(text.split()), maxsplit=1)[0]
@@ -82,6 +89,7 @@ def render_html(notebook: str | Path, html: str | Path) -> Path:
     page, descriptions = BeautifulSoup(exporter.from_notebook_node(nb)[0], features='html.parser'), figure_descriptions(nb)
     for image in page.select('img[src^="data:image/png;base64,"]'):  # an image that is no figure keeps nbconvert's text
         image['alt'] = descriptions.get(''.join(image['src'].split(',', 1)[1].split()), image.get('alt'))
+    if page.title: page.title.string = page_title(nb)
     atomic_write_text(html, str(page))
     return Path(html)
 
