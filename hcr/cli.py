@@ -66,6 +66,9 @@ def cmd_train(args) -> int:
         result = train(config, out_dir=out, overwrite=args.overwrite, data=data,
                        verbose=1 if sys.stdout.isatty() else 2)  # into a file or pipe: a line an epoch, not progress bars
         metrics = evaluate_run(result.run_dir)
+    if result.record.get('val_balanced_accuracy') is not None:  # the epoch lines above are the network's as it trained
+        print(f"the saved model: balanced accuracy {result.record['val_balanced_accuracy']:.2%} on the validation split"
+              + (' (BatchNorm statistics recomputed after training)' if config.resolved().recompute_batchnorm else ''))
     print(f"test accuracy {metrics['test_accuracy']:.2%} on {metrics['test_count']:,} {args.dataset} test images; "
           f"run saved in {result.run_dir}")
     return 0

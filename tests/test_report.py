@@ -56,6 +56,7 @@ def test_report_writes_notebook_html_run_and_index(sample_report, tmp_path):
     assert html.count('src="data:image/png;base64,') == 9  # the figures are embedded, whatever MPLBACKEND says
     assert 'No description has been provided' not in html and html.count('<img alt="What the images look like: ') == 3  # described
     assert '<title>Handwritten character recognition: training report (MNIST)</title>' in html and 'Trained for 1 epoch in' in html
+    assert "with BatchNorm's moving averages); the saved model, its BatchNorm statistics recomputed after training, reaches" in html
     assert not (sample_report/'README.md').exists()  # scratch: no index written for it (a committed table stays as it is)
     listed = tmp_path/'reports'
     shutil.copytree(folder, listed/'mnist')  # the same report as a committed one
