@@ -71,6 +71,8 @@ def classification_table(ev: Evaluation) -> pd.DataFrame:
     report = classification_report(ev.y_true, ev.y_pred, labels=range(len(ev.classes)), target_names=list(ev.classes),
                                    output_dict=True, zero_division=0)
     table = pd.DataFrame(report).T
+    # scikit-learn's accuracy is one number, which the frame copies into every column: keep it where its text report does
+    table.loc['accuracy', ['precision', 'recall', 'support']] = np.nan, np.nan, len(ev.y_true)
     table['support'] = table['support'].astype(int)
     recall = per_class_recall_intervals(ev.y_true, ev.y_pred, ev.classes)
     table.insert(2, 'recall low', recall['low'])
