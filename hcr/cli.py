@@ -60,7 +60,8 @@ def cmd_train(args) -> int:
     # are refused before TensorFlow loads (train checks them again)
     with run_lock(out) if single else nullcontext():
         state = begin_run(out, config.resolved()) if single and not args.overwrite else 'new'
-        data = None if state == 'finished' else load_dataset(config.dataset, 'train', config.source, config.data_dir)
+        data = None if state == 'finished' else load_dataset(config.dataset, 'train', config.source, config.data_dir,
+                                                             verbose=True)  # which source 'auto' found, and where
         from hcr.evaluate import evaluate_run
         from hcr.train import train
         result = train(config, out_dir=out, overwrite=args.overwrite, data=data,
