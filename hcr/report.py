@@ -222,21 +222,24 @@ def _index_row(folder: Path, m: dict, r: dict) -> str:
 def write_index(reports_dir: str | Path = 'reports') -> Path:
     "Rebuild `reports/README.md`: one row per report folder with a finished run (not those on the bundled sample), then a link to each sweep's summary."
     reports_dir = Path(reports_dir)
-    rows = []
+    rows, datasets = [], set()
     # `<dataset>-sample` reports are scratch (`make report`, git ignores them): the committed table stays as committed
     for folder in sorted(p for p in reports_dir.iterdir() if p.is_dir() and not p.name.startswith('.') and not _sample_report(p)):
         metrics, record = folder/'run'/'metrics.json', folder/'run'/'run.json'
         if not (metrics.is_file() and record.is_file()): continue
-        try: rows.append(_index_row(folder, read_json(metrics, AN_EVALUATION),
-                                    read_json(record, A_RUN_RECORD)))
+        try:
+            m = read_json(metrics, AN_EVALUATION)
+            rows.append(_index_row(folder, m, read_json(record, A_RUN_RECORD)))
+            datasets.add(m['dataset'])
         except (HcrError, LookupError, TypeError, ValueError) as e:  # another report's damaged files: this one still indexed
             warnings.warn(f"{folder}: left out of {reports_dir/'README.md'} ({f'{e} not recorded' if isinstance(e, KeyError) else e})")
     text = ('# Reports\n\nRendered by `hcr report` (papermill runs the report notebook, `hcr/report.ipynb`); this table is '
             'rebuilt after each run. The interval is the 95% Wilson score interval of the test accuracy; ECE is the expected '
             'calibration error of the top probability on the test set (15 bins). '
-            'EMNIST figures come from the split in `../shared/data/emnist`, which is not the official EMNIST Balanced split: '
-            'they are real but not comparable, figure for figure, with published results. Reports on the bundled sample '
-            '(`<dataset>-sample/`, e.g. `make report`) are left out of this table.\n\n'
+            + ('EMNIST figures come from the split in `../shared/data/emnist`, which is not the official EMNIST Balanced split: '
+               'they are real but not comparable, figure for figure, with published results. ' if 'emnist' in datasets else '')
+            + 'The reports `hcr report` makes on the bundled sample (`<dataset>-sample/`, e.g. `make report`) are left out of '
+            'this table.\n\n'
             '| dataset | test accuracy | 95% interval | balanced accuracy | ECE | epochs | model | data | training time | date | report |\n'
             '|---|---|---|---|---|---|---|---|---|---|---|\n' + '\n'.join(rows) + '\n' + _sweep_links(reports_dir))
     atomic_write_text(reports_dir/'README.md', text)
