@@ -222,7 +222,7 @@ def make_parser() -> argparse.ArgumentParser:
                                    'light paper or the reverse). Each image is prepared the way the model\'s dataset '
                                    'was. Files that cannot be read are reported and the rest still predicted; the exit '
                                    'status is 1 if any failed.')
-    p.add_argument('images', nargs='+', metavar='IMAGE_OR_FOLDER', help='image files, or folders of them')
+    p.add_argument('images', nargs='+', metavar='IMAGE_OR_FOLDER', help='image files, or folders of them (the image files directly inside; other files and subfolders are skipped)')
     p.add_argument('--model', metavar='RUN_DIR', help="a run folder's model, or one model file in it such as "
                                                       'RUN_DIR/model.int8.tflite (default: the committed model of '
                                                       '--dataset, bundled with hcr as an ONNX file)')

@@ -23,8 +23,8 @@ from .runtime import RUNTIME_OF_SUFFIX, Runtime, bundled_model, load_runtime, re
 
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'IMAGE_FORMATS', 'MAX_PIXELS', 'WORKING_SIZE', 'RUNTIME_FILES', 'ImageTooLarge', 'NotAnImage',
-           'shrink', 'read_image', 'Prediction', 'expand_paths', 'Predictor', 'load_predictor', 'predict_arrays',
-           'predict_files']
+           'shrink', 'read_image', 'percent', 'Prediction', 'expand_paths', 'Predictor', 'load_predictor',
+           'predict_arrays', 'predict_files']
 
 # %% ../nbs/15_predict.ipynb #cell-005
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.tif', '.tiff', '.webp')
@@ -101,6 +101,13 @@ def read_image(source: str | Path | bytes, name: str | None = None, max_pixels: 
     if frames > 1: image.info['note'] = f'{frames} frames: read the first'
     return image
 
+# %% ../nbs/15_predict.ipynb #predict-percent
+def percent(p: float) -> str:
+    "`p` as a percentage with one decimal; '>99.9%' and '<0.1%' where rounding would show 100.0% or 0.0% of a probability that is not."
+    if 0.9995 <= p < 1: return '>99.9%'
+    if 0 < p < 0.0005: return '<0.1%'
+    return f'{p:.1%}'
+
 # %% ../nbs/15_predict.ipynb #cell-008
 @dataclass
 class Prediction:
@@ -121,7 +128,7 @@ class Prediction:
 
     def __str__(self):
         if not self.ok: return f'{self.path}: error: {self.error}'
-        candidates = '  '.join(f'{c} {p:.1%}' for c, p in self.top)
+        candidates = '  '.join(f'{c} {percent(p)}' for c, p in self.top)
         shown = candidates if self.answer is not None else f'? (not sure: {candidates})'
         return f'{self.path}: ' + shown + (f'  ({self.note})' if self.note else '')
 
