@@ -27,8 +27,8 @@ from .runtime import VIEWS_PER_CALL, check_images, images_per_call
 # %% auto #0
 __all__ = ['scale', 'augmenter', 'eval_batch', 'make_batches', 'predict_probabilities', 'split_validation', 'split_batches',
            'steps_per_epoch', 'class_log_prior', 'smoothed_crossentropy', 'SmoothedCrossentropy', 'lr_schedule',
-           'compile_model', 'HistoryCSV', 'EpochCheckpoint', 'StopOnNaN', 'make_strategy', 'stopping_start',
-           'early_stopping', 'set_seed', 'recompute_batchnorm']
+           'compile_model', 'HistoryCSV', 'EpochCheckpoint', 'StopOnNaN', 'ResumableBackup', 'make_strategy',
+           'stopping_start', 'early_stopping', 'set_seed', 'recompute_batchnorm']
 
 # %% ../nbs/08_fit.ipynb #fit-005
 def scale(images: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
@@ -224,6 +224,17 @@ class StopOnNaN(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None): self._check(logs, f', batch {batch + 1}')
     def on_epoch_end(self, epoch, logs=None): self._check(logs, '')
+
+# %% ../nbs/08_fit.ipynb #fit-backup
+class ResumableBackup(keras.callbacks.BackupAndRestore):
+    "Keras's `BackupAndRestore` keeping two epochs, with a backup it cannot read named in one line."
+    def __init__(self, backup_dir: str | Path): super().__init__(str(backup_dir), double_checkpoint=True)
+
+    def on_train_begin(self, logs=None):
+        try: super().on_train_begin(logs)  # falls back to the epoch before when the last one's file cannot be opened
+        except (OSError, RuntimeError, ValueError) as e:  # h5py's errors for a damaged file
+            raise HcrError(f'{self.backup_dir}: the backup of the stopped training cannot be read ({e}); '
+                           'start over with --overwrite') from None
 
 # %% ../nbs/08_fit.ipynb #fit-028
 def make_strategy(name: str = 'default') -> tf.distribute.Strategy:

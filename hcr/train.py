@@ -22,7 +22,7 @@ from .core import HcrError, write_json
 from .data import Dataset, load_dataset
 from .distribute import fit_distributed, is_chief, worker_dir
 from .export import export_run
-from .fit import (EpochCheckpoint, HistoryCSV, StopOnNaN, class_log_prior, compile_model, early_stopping, make_batches,
+from .fit import (EpochCheckpoint, HistoryCSV, ResumableBackup, StopOnNaN, class_log_prior, compile_model, early_stopping, make_batches,
                      make_strategy, predict_probabilities, recompute_batchnorm, set_seed, split_batches, split_validation,
                      steps_per_epoch, stopping_start)
 from .model import build_model, shift_averaged, uncompiled
@@ -60,7 +60,7 @@ def fit_network(config: TrainConfig, data: Dataset, rows: tuple, strategy, out: 
         fit_distributed(net, strategy, train_batches, val_batches, config.epochs, run_callbacks, verbose, config.label_smoothing,
                         log_prior)
     else:
-        resume = keras.callbacks.BackupAndRestore(str(out/'backup'), double_checkpoint=True)
+        resume = ResumableBackup(out/'backup')
         net.fit(train_batches, validation_data=val_batches, epochs=config.epochs, callbacks=[resume, *run_callbacks],
                 verbose=verbose, shuffle=False)  # make_batches shuffles
     if config.recompute_batchnorm:  # the training images augmented as in training, in a pipeline of their own: the same
