@@ -63,6 +63,9 @@ def fit_network(config: TrainConfig, data: Dataset, rows: tuple, strategy, out: 
         resume = ResumableBackup(out/'backup')
         net.fit(train_batches, validation_data=val_batches, epochs=config.epochs, callbacks=[resume, *run_callbacks],
                 verbose=verbose, shuffle=False)  # make_batches shuffles
+    if verbose:  # the next steps take seconds to a minute without a line of their own
+        print('the epochs are done; ' + ('recomputing the BatchNorm statistics, ' if config.recompute_batchnorm else '')
+              + 'calibrating, saving and exporting next', flush=True)
     if config.recompute_batchnorm:  # the training images augmented as in training, in a pipeline of their own: the same
         # images whether the run was resumed or not
         recompute_batchnorm(net, make_batches(data.images, data.labels, VIEWS_PER_CALL, augment=config.augment,
