@@ -13,7 +13,6 @@ import os
 import re
 import shlex
 import shutil
-import sys
 import tempfile
 import warnings
 from dataclasses import fields
