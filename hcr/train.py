@@ -22,9 +22,9 @@ from .core import HcrError, write_json
 from .data import Dataset, load_dataset
 from .distribute import fit_distributed, is_chief, worker_dir
 from .export import export_run
-from .fit import (EpochCheckpoint, HistoryCSV, ResumableBackup, StopOnNaN, class_log_prior, compile_model, early_stopping, make_batches,
-                     make_strategy, predict_probabilities, recompute_batchnorm, set_seed, split_batches, split_validation,
-                     steps_per_epoch, stopping_start)
+from .fit import (EpochCheckpoint, HistoryCSV, ResumableBackup, StopOnNaN, class_log_prior, compile_model,
+                     early_stopping, make_batches, make_strategy, predict_probabilities, recompute_batchnorm, set_seed,
+                     split_batches, split_validation, steps_per_epoch, stopping_start)
 from .model import build_model, shift_averaged, uncompiled
 from .runs import (A_RUN_RECORD, PENDING, begin_run, load_model_file, mark_started, prepare_run_dir, read_history,
                       read_json, run_environment, run_lock, save_model)
