@@ -46,7 +46,8 @@ def add_config_arguments(parser: argparse.ArgumentParser):
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
     "The `TrainConfig` of parsed arguments (checked when made)."
     if args.augment is False and args.unaugmented:  # else recorded, though nothing is augmented
-        raise HcrError(f'--unaugmented {args.unaugmented} with --no-augment: with no augmentation every image is unaugmented; give one of them')
+        raise HcrError(f'--unaugmented {args.unaugmented} with --no-augment: with no augmentation every image is '
+                       'unaugmented; give one of them')
     return TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
 
 # %% ../nbs/19_cli.ipynb #cli-commands
@@ -222,7 +223,8 @@ def make_parser() -> argparse.ArgumentParser:
                                    'light paper or the reverse). Each image is prepared the way the model\'s dataset '
                                    'was. Files that cannot be read are reported and the rest still predicted; the exit '
                                    'status is 1 if any failed.')
-    p.add_argument('images', nargs='+', metavar='IMAGE_OR_FOLDER', help='image files, or folders of them (the image files directly inside; other files and subfolders are skipped)')
+    p.add_argument('images', nargs='+', metavar='IMAGE_OR_FOLDER',
+                   help='image files, or folders of them (the image files directly inside; other files and subfolders are skipped)')
     p.add_argument('--model', metavar='RUN_DIR', help="a run folder's model, or one model file in it such as "
                                                       'RUN_DIR/model.int8.tflite (default: the committed model of '
                                                       '--dataset, bundled with hcr as an ONNX file)')
