@@ -224,7 +224,7 @@ def load_run(path: str | Path) -> Run:
     if not run_dir.is_dir(): raise HcrError(f'{path}: no such run folder')
     if (run_dir/PENDING).is_file() and not (run_dir/'run.json').is_file():
         raise HcrError(f'{path}: an unfinished run (its training stopped before the end): run its hcr train command again to resume it')
-    if not (run_dir/'run.json').is_file() and (run_dir.parent/'run.json').is_file():  # e.g. the run's saved_model/
+    if run_dir == path and not (run_dir/'run.json').is_file() and (run_dir.parent/'run.json').is_file():  # the run's saved_model/
         raise HcrError(f'{path}: a folder inside the run {run_dir.parent}; give the run folder, or its .keras, .onnx or .tflite file')
     for name in ('run.json', 'labels.json'):
         if not (run_dir/name).is_file():  # a file is named as given, not by its folder
