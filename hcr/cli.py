@@ -70,7 +70,7 @@ def cmd_train(args) -> int:
         metrics = evaluate_run(result.run_dir)
     if result.record.get('val_balanced_accuracy') is not None:  # the epoch lines above are the network's as it trained
         print(f"the saved model: balanced accuracy {result.record['val_balanced_accuracy']:.2%} on the validation split"
-              + (' (BatchNorm statistics recomputed after training)' if config.resolved().recompute_batchnorm else ''))
+              + (' (BatchNorm statistics recomputed after training)' if result.record['params'].get('recompute_batchnorm') else ''))
     print(f"test accuracy {metrics['test_accuracy']:.2%} on {metrics['test_count']:,} {args.dataset} test images; "
           f"run saved in {result.run_dir}")
     return 0
@@ -112,7 +112,8 @@ def cmd_sweep(args) -> int:
     twice = repeated(names)
     if twice: raise HcrError(f"{', '.join(twice)} given with more than one -p; give all of a setting's values after one -p")
     grid = {name: values for name, *values in args.parameters or []}
-    flagged = [name for name in grid if hasattr(args, name) and getattr(args, name) != getattr(TrainConfig(), name, None)]
+    default = TrainConfig()
+    flagged = [name for name in grid if hasattr(args, name) and getattr(args, name) != getattr(default, name, None)]
     if flagged: raise HcrError(f"{', '.join(flagged)} given both with -p and as a flag; give its values after -p only")
     if args.sweep_dir is not None and not args.sweep_dir.strip(): raise HcrError('the sweep folder name is empty')
     config = config_from_args(args)
