@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import signal
@@ -261,6 +262,11 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 # %% ../nbs/19_cli.ipynb #cell-009
+def _discard_stdout():
+    "Point stdout at the null device: after it failed, Python's flush at exit must not fail again."
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def main(argv: list[str] | None = None) -> int:
     "Run the `hcr` command line; exit with its status."
     args = make_parser().parse_args(argv)
@@ -284,10 +290,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f'hcr: interrupted{resume}', file=sys.stderr)
         status = 130
     except BrokenPipeError:  # stdout's reader went away (`hcr predict ... | head`): stop quietly, as Unix tools do
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's flush at exit must not fail again
+        _discard_stdout()
         status = 1
     except OSError as e:  # a path the system refused where no check expected it (a folder without read permission,
-        if e.filename is None: raise  # a name too long): one line naming it, not a traceback
-        print(f'hcr: error: {e.filename}: {e.strerror}', file=sys.stderr)
+        if e.filename is not None:  # a name too long): one line naming it, not a traceback
+            print(f'hcr: error: {e.filename}: {e.strerror}', file=sys.stderr)
+        elif e.errno in (errno.ENOSPC, errno.EDQUOT):  # a full disk, perhaps under stdout (`> /dev/full`)
+            _discard_stdout()
+            print(f'hcr: error: {e.strerror}', file=sys.stderr)
+        else: raise
         status = 1
     sys.exit(status)

@@ -319,3 +319,14 @@ def test_predict_into_a_closed_pipe_stops_quietly(digits, tmp_path):
     proc.stdout.close()  # as head does after its line
     _, err = proc.communicate(timeout=300)
     assert 'Traceback' not in err and 'BrokenPipe' not in err, err[-2000:]
+
+
+@pytest.mark.skipif(not Path('/dev/full').exists(), reason='needs /dev/full, a device that is always full')
+def test_predict_into_a_full_device_says_so(digits):
+    "`hcr predict ... > /dev/full`: one line naming the cause, exit status 1, no traceback."
+    paths, _ = digits
+    for flags in ([], ['--json']):
+        with open('/dev/full', 'w') as full:
+            proc = subprocess.run([sys.executable, '-m', 'hcr', 'predict', str(paths[7]), *flags], stdout=full,
+                                  stderr=subprocess.PIPE, text=True, timeout=300)
+        assert (proc.returncode, proc.stderr) == (1, 'hcr: error: No space left on device\n'), proc.stderr[-2000:]
