@@ -21,7 +21,8 @@ from functools import cached_property
 from pathlib import Path
 
 from .config import TrainConfig
-from .core import HcrError, atomic_path, check_writable, missing_folders, remove_empty, repeated, write_json
+from .core import (HcrError, atomic_path, check_writable, make_folder, missing_folders, remove_empty, repeated,
+                      write_json)
 from .data import Dataset
 
 # %% auto #0
@@ -37,10 +38,7 @@ RUN_FILES = ('model.keras', 'labels.json', 'run.json')  # what makes a folder a 
 def prepare_run_dir(out_dir: str | Path) -> Path:
     "Create `out_dir` (a folder for a run's files), or say clearly why it can't be one."
     if out_dir is None or not str(out_dir).strip(): raise HcrError('the run folder name is empty')
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir(): raise HcrError(f'{out}: exists and is not a folder')
-    try: out.mkdir(parents=True, exist_ok=True)
-    except OSError as e: raise HcrError(f'{out}: cannot write there ({e.strerror})') from None
+    out = make_folder(out_dir, 'run folder')
     check_writable(out, f'{out}: cannot write there')
     return out
 
@@ -80,7 +78,7 @@ def hold_lock(lock_file: str | Path, what: str | Path):
     except Timeout:
         raise HcrError(f'{what}: in use by another hcr process (pid {lock_holder(lock_file)}); '
                        'wait for it to end, or choose another folder') from None
-    except OSError as e: raise HcrError(f'{what}: cannot lock {lock_file.name} ({e.strerror})') from None
+    except OSError as e: raise HcrError(f'{what}: cannot write there ({e.strerror})') from None
     _held[key] = 1
     try: yield
     finally:

@@ -161,7 +161,7 @@ def test_output_path_that_is_a_file_or_unwritable(tmp_path):
         locked = tmp_path/'locked'; locked.mkdir(); locked.chmod(0o500)
         unwritable = locked/'run'
     done = hcr('train', '--source', 'sample', '--out', unwritable)
-    assert done.returncode == 1 and 'cannot write there' in done.stderr and not unwritable.exists()
+    assert done.returncode == 1 and 'cannot make the run folder there' in done.stderr and not unwritable.exists()
     done = hcr('train', '--source', 'sample', '--val-fraction', '0.999', '--out', tmp_path/'new'/'run')
     assert done.returncode == 1 and 'each needs an image of every class' in done.stderr
     assert not (tmp_path/'new').exists()  # a failed start leaves none of the folders it made
