@@ -171,9 +171,9 @@ def _run_report(config: TrainConfig, reports_dir: str | Path, final: Path, progr
     os.environ['HCR_COMMAND'] = report_command(config, reports_dir)  # the kernel records it in run.json
     try:
         try:
+            # the kernel's log: not its notice about TCP, nor its traceback when Ctrl-C stops it in mid-reply
             pm.execute_notebook(REPORT_NOTEBOOK, work/'report.ipynb', parameters=params, kernel_name='python3',
-                                cwd=str(work), progress_bar=progress,
-                                extra_arguments=['--IPKernelApp.log_level=ERROR'])  # not the kernel's notice about TCP
+                                cwd=str(work), progress_bar=progress, extra_arguments=['--IPKernelApp.log_level=CRITICAL'])
         except pm.PapermillExecutionError as e:
             why = e.evalue if e.ename == 'HcrError' else f'{e.ename}: {e.evalue}'  # hcr's own lines say it all
             raise HcrError(f'report failed in cell {e.exec_count}: {why}') from None

@@ -1,9 +1,12 @@
 "The report as users meet it: `hcr report` end to end, a failed run, and the HTML opened in a real browser."
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -96,6 +99,23 @@ def test_report_of_other_settings_is_not_replaced_by_accident(sample_report):
         f'hcr: error: {sample_report/"mnist-sample"} holds a report made with other settings (epochs 1 there, 2 here): '
         'pass --overwrite to replace it, or give another --reports-dir'), done.stderr[-1000:]
     assert (sample_report/'mnist-sample'/'report.html').read_bytes() == before
+
+
+def test_ctrl_c_keeps_the_previous_report_and_says_one_line(sample_report):
+    "Ctrl-C from a terminal reaches hcr and its notebook kernel (one process group): one line, the report as it was."
+    before = (sample_report/'mnist-sample'/'report.html').read_bytes()
+    # a session of its own, as a terminal's job; SIGINT's default disposition, which a background shell would hide
+    proc = subprocess.Popen([sys.executable, '-m', 'hcr', 'report', '--dataset', 'mnist', '--source', 'sample', '--epochs', '1',
+                             '--reports-dir', str(sample_report), '--overwrite'], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.time() + 240
+    while time.time() < deadline and not list(sample_report.glob('.mnist-sample-*/run/history.csv')): time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGINT)  # training under way in the kernel
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and 'Traceback' not in err and err.strip().splitlines()[-1] == 'hcr: interrupted', err[-2000:]
+    assert (sample_report/'mnist-sample'/'report.html').read_bytes() == before
+    assert not [p for p in sample_report.iterdir() if p.name.startswith('.')]  # no temporary folders left
 
 
 def test_bad_report_parameters_stop_before_papermill(tmp_path):
