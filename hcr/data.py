@@ -5,12 +5,14 @@
 # %% ../nbs/01_data.ipynb #cell-003
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import math
 import importlib.resources
 import os
 import socket
+import tempfile
 import warnings
 import zlib
 from dataclasses import dataclass, field
@@ -255,19 +257,28 @@ def _online(host: str = 'storage.googleapis.com', port: int = 443, timeout: floa
         with socket.create_connection((host, port), timeout=timeout): return True
     except OSError: return False
 
+@contextlib.contextmanager
+def _tfds_scratch():
+    "Python's temporary folders in one of hcr's for the block: a TFDS builder of a dataset not prepared makes an empty `/tmp/tmp*tfds` and leaves it."
+    with tempfile.TemporaryDirectory(prefix='hcr-tfds-') as scratch:
+        before, tempfile.tempdir = tempfile.tempdir, scratch
+        try: yield
+        finally: tempfile.tempdir = before
+
 def load_tfds(name: str, split: str, data_dir: str | Path | None = None) -> Dataset:
     "Load `name`/`split` through `tfds.load`, downloading it when it is not prepared yet."
     import tensorflow_datasets as tfds
     spec = get_spec(name)
-    builder = tfds.builder(spec.tfds_name, data_dir=data_dir)
-    if not builder.is_prepared() and not _online():
-        raise HcrError(f'TFDS cannot download {spec.tfds_name}: no network; {_OFFLINE_HINT}')
-    try:
-        pairs = tfds.load(spec.tfds_name, split=split, data_dir=data_dir, as_supervised=True)
-        images, labels = next(iter(tfds.as_numpy(pairs.batch(1 << 24))))  # the whole split as one batch
-    except Exception as e:  # TFDS raises many types (download, checksum, IO)
-        raise HcrError(f'TFDS failed to load {spec.tfds_name}: {type(e).__name__}: {str(e).splitlines()[0]}; '
-                       f'{_OFFLINE_HINT}') from None
+    with _tfds_scratch():
+        prepared = tfds.builder(spec.tfds_name, data_dir=data_dir).is_prepared()
+        if not prepared and not _online():
+            raise HcrError(f'TFDS cannot download {spec.tfds_name}: no network; {_OFFLINE_HINT}')
+        try:
+            pairs = tfds.load(spec.tfds_name, split=split, data_dir=data_dir, as_supervised=True)
+            images, labels = next(iter(tfds.as_numpy(pairs.batch(1 << 24))))  # the whole split as one batch
+        except Exception as e:  # TFDS raises many types (download, checksum, IO)
+            raise HcrError(f'TFDS failed to load {spec.tfds_name}: {type(e).__name__}: {str(e).splitlines()[0]}; '
+                           f'{_OFFLINE_HINT}') from None
     return _from_arrays(spec, split, images, labels, 'tfds', [], spec.classes)
 
 # %% ../nbs/01_data.ipynb #cell-036
@@ -282,7 +293,8 @@ def resolve_source(name: str, split: str = 'train', source: str = 'auto', data_d
         raise HcrError(f'{data_dir}: no such folder (given as {named}); point it at the folder holding the IDX files')
     if data_dir and _find(Path(data_dir), name, spec.files[split][0]): return 'idx'
     import tensorflow_datasets as tfds
-    if tfds.builder(spec.tfds_name, data_dir=data_dir).is_prepared() or _online(): return 'tfds'
+    with _tfds_scratch(): prepared = tfds.builder(spec.tfds_name, data_dir=data_dir).is_prepared()
+    if prepared or _online(): return 'tfds'
     warnings.warn(f'{spec.title}: no local IDX files and no network; using the small bundled sample '
                   '(pass data_dir or set HCR_DATA_DIR for the full data)', stacklevel=2)
     return 'sample'
