@@ -213,10 +213,13 @@ def plot_accuracy_coverage(table: pd.DataFrame, ax=None, label: str | None = Non
     "Accuracy against coverage from `accuracy_coverage`, a few thresholds marked."
     fig, ax = (ax.figure, ax) if ax else plt.subplots(figsize=(5.5, 3.8))
     ax.plot(table.coverage, table.accuracy, '-', label=label)
+    middle = (table.coverage.min() + table.coverage.max()) / 2
     for t in (0.5, 0.9, 0.99):
         row = table.iloc[(table.threshold - t).abs().argmin()]
+        left = row.coverage > middle  # the label on the side with room, inside the axes
         if row.answered: ax.annotate(f'P ≥ {row.threshold:.2f}', (row.coverage, row.accuracy), fontsize=8,
-                                     xytext=(-60, -14), textcoords='offset points', arrowprops={'arrowstyle': '-'})
+                                     xytext=(-12 if left else 12, -14), ha='right' if left else 'left', va='top',
+                                     textcoords='offset points', arrowprops={'arrowstyle': '-'})
     ax.set(xlabel='coverage (share of images answered)', ylabel='accuracy on the answered images',
            title='Answering only above a confidence threshold')
     ax.grid(alpha=0.3)
