@@ -286,7 +286,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f'hcr: error: {e}', file=sys.stderr)
         status = 1
     except KeyboardInterrupt:
-        resume = ': run the same command again to resume the training' if args.func is cmd_train else ''
+        resume = {cmd_train: ': run the same command again to resume the training',
+                  cmd_sweep: ': run the same command again to go on; finished runs are kept'}.get(args.func, '')
         print(f'hcr: interrupted{resume}', file=sys.stderr)
         status = 130
     except BrokenPipeError:  # stdout's reader went away (`hcr predict ... | head`): stop quietly, as Unix tools do
