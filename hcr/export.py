@@ -23,7 +23,7 @@ from .core import HcrError, atomic_path, atomic_write_text, check_choice, check_
 from .data import get_spec, load_dataset, sha256
 from .fit import scale
 from .model import VIEWS_MEANING, view_count
-from .preprocess import STYLES
+from .preprocess import STROKE, STYLES, THIN_STROKE, WORKING_SIDE
 from .runs import AN_EVALUATION, Run, load_run, read_json
 from .runtime import check_images
 
@@ -166,9 +166,13 @@ def preparation(dataset: str) -> dict:
     centring = ('its centre of mass is then moved to the image centre (14, 14), as MNIST was made' if style['centre_of_mass']
                 else 'centred by its bounding box, as EMNIST was made')
     return {'function': 'hcr.preprocess.prepare_image', 'style': dataset, **style,
-            'steps': ('greyscale (transparent pixels become white paper); inverted if the border (the paper) is light, '
-                      'so the ink is bright on black; the background level subtracted; pixels under 25% of the brightest '
-                      f'dropped; cropped to the ink; resized (Lanczos, aspect kept) to fit a {style["box"]}x{style["box"]} '
+            'thin_stroke': THIN_STROKE, 'stroke': STROKE,
+            'steps': ('greyscale (transparent pixels become white paper, or black paper when the page itself is transparent '
+                      'and what is drawn on it light); inverted if the border (the paper) is light, so the ink is bright on '
+                      'black; the background level subtracted; pixels under 25% of the brightest dropped; cropped to the ink; '
+                      f'strokes narrower than {THIN_STROKE} of the crop\'s longer side (twice the ink\'s area over its edge '
+                      f'pixels) grown to {STROKE} of it by a square dilation, the crop first reduced to {WORKING_SIDE} pixels '
+                      f'across (area-averaged) if larger; resized (Lanczos, aspect kept) to fit a {style["box"]}x{style["box"]} '
                       f'box inside 28x28; {centring}; rounded to uint8')}
 
 # %% ../nbs/11_export.ipynb #model-metadata

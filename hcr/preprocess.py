@@ -15,7 +15,7 @@ from .core import HcrError, check_choice
 
 
 # %% auto #0
-__all__ = ['STYLES', 'to_grey', 'ink_on_black', 'prepare_image']
+__all__ = ['STYLES', 'THIN_STROKE', 'STROKE', 'WORKING_SIDE', 'to_grey', 'ink_on_black', 'thicken_strokes', 'prepare_image']
 
 # %% ../nbs/03_preprocess.ipynb #cell-014
 STYLES = {'mnist': dict(box=20, centre_of_mass=True), 'emnist': dict(box=24, centre_of_mass=False)}
@@ -29,13 +29,23 @@ def _check_values(a: np.ndarray) -> np.ndarray:
     if not np.isfinite(a).all(): raise HcrError('the image holds NaN or infinite values')
     return a
 
+def _lay_on_paper(grey: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """Greyscale `grey` (0-255) of opacity `alpha` (0-1) laid on paper: white, but black where the page itself is
+    transparent (its border) and what is drawn on it is light, as white ink on a transparent page."""
+    border = np.concatenate([alpha[0], alpha[-1], alpha[:, 0], alpha[:, -1]])
+    drawn = grey[alpha > 0.5]
+    paper = 0.0 if np.median(border) < 0.5 and drawn.size and np.median(drawn) > 127 else 255.0
+    return grey * alpha + paper * (1 - alpha)
+
 def to_grey(image: Image.Image | np.ndarray) -> np.ndarray:
     "A float32 greyscale array in [0, 255] from a PIL image (any mode) or an array (grey or RGB[A]; any number type). Images deeper than 8 bits (16-bit, 32-bit integer or float), and arrays outside [0, 255], are scaled by their own value range; float arrays within [0, 1] are taken as fractions of white."
     if isinstance(image, Image.Image):
         if image.mode in ('I', 'F') or image.mode.startswith('I;16'):  # deep: PIL's own conversion would clip at 255
             return _by_own_range(_check_values(np.asarray(image, dtype=np.float64))).astype(np.float32)
-        if image.mode in ('RGBA', 'LA', 'PA', 'RGBa', 'La', 'P'):  # transparent pixels become white paper
-            image = Image.alpha_composite(Image.new('RGBA', image.size, 'white'), image.convert('RGBA'))
+        if image.mode in ('RGBA', 'LA', 'PA', 'RGBa', 'La', 'P'):  # transparent pixels become paper
+            rgba = image.convert('RGBA')
+            alpha = np.asarray(rgba.getchannel('A'), dtype=np.float32) / 255
+            return _lay_on_paper(np.asarray(rgba.convert('L'), dtype=np.float32), alpha).astype(np.float32)
         try: return np.asarray(image.convert('L'), dtype=np.float32)
         except ValueError: return np.asarray(image.convert('RGB').convert('L'), dtype=np.float32)  # e.g. LAB, HSV
     a = np.asarray(image)
@@ -49,10 +59,9 @@ def to_grey(image: Image.Image | np.ndarray) -> np.ndarray:
     if a.size and (a.min() < 0 or a.max() > 255): a = _by_own_range(a)
     elif a.size and np.issubdtype(np.asarray(image).dtype, np.floating) and a.max() <= 1: a = a * 255
     if a.ndim == 3:
-        if a.shape[-1] in (2, 4):  # an alpha channel: transparent pixels become white paper
-            alpha = a[..., -1:] / 255
-            a = a[..., :-1] * alpha + 255 * (1 - alpha)
-        a = a.mean(-1)
+        alpha = a[..., -1] / 255 if a.shape[-1] in (2, 4) else None  # an alpha channel: transparent pixels become paper
+        a = a[..., :-1 if alpha is not None else None].mean(-1)
+        if alpha is not None: a = _lay_on_paper(a, alpha)
     return a.astype(np.float32)
 
 def ink_on_black(grey: np.ndarray) -> np.ndarray:
@@ -60,6 +69,35 @@ def ink_on_black(grey: np.ndarray) -> np.ndarray:
     border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
     ink = 255 - grey if np.median(border) > 127 else grey
     return np.clip(ink - np.median(np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])), 0, None)
+
+# %% ../nbs/03_preprocess.ipynb #prep-thicken
+THIN_STROKE = 0.10  # strokes narrower than this share of the character's longer side are thickened...
+STROKE = 0.18  # ...to this share
+WORKING_SIDE = 160  # a crop to thicken is first reduced to this many pixels across: enough detail, little work
+
+def _max_filter(a: np.ndarray, k: int) -> np.ndarray:
+    "`a` dilated by a k x k square (k odd): each pixel the brightest within k // 2 of it; k // 2 more black pixels each side."
+    windows = np.lib.stride_tricks.sliding_window_view
+    a = windows(np.pad(a, k - 1), k, axis=0).max(-1)
+    return windows(a, k, axis=1).max(-1)
+
+def _stroke_width(mask: np.ndarray) -> float:
+    "The width in pixels of the strokes in boolean `mask`: twice the ink's area over its edge pixels (ink with a 4-neighbour that is not)."
+    inner = mask.copy()
+    inner[1:] &= mask[:-1]; inner[:-1] &= mask[1:]; inner[:, 1:] &= mask[:, :-1]; inner[:, :-1] &= mask[:, 1:]
+    return 2 * mask.sum() / max((mask & ~inner).sum(), 1)
+
+def thicken_strokes(crop: np.ndarray, thin: float = THIN_STROKE, stroke: float = STROKE) -> np.ndarray:
+    "`crop` (bright ink on black, cropped to the ink) with its strokes, if narrower than `thin` times its longer side, grown to `stroke` times it."
+    width, side = _stroke_width(crop >= 0.25 * crop.max()), max(crop.shape)
+    if width >= thin * side: return crop  # within the training data's strokes: left as drawn
+    if side > WORKING_SIDE:  # area-averaged: a thin line keeps its share of the ink
+        f = WORKING_SIDE / side
+        crop = np.asarray(Image.fromarray(crop).resize((max(1, round(crop.shape[1]*f)), max(1, round(crop.shape[0]*f))),
+                                                       Image.BOX), dtype=np.float32)
+        width, side = width * f, max(crop.shape)
+    grow = 2 * round((stroke * side - width) / 2)  # a k x k dilation widens a stroke by k - 1
+    return _max_filter(crop, grow + 1)
 
 # %% ../nbs/03_preprocess.ipynb #cell-016
 def _translate(frame: np.ndarray, down: int, right: int) -> np.ndarray:
@@ -77,10 +115,10 @@ def prepare_image(image: Image.Image | np.ndarray, dataset: str = 'mnist') -> np
     grey = to_grey(image)
     if grey.size == 0: raise HcrError(f'the image is empty ({grey.shape[1]}x{grey.shape[0]} pixels)')
     ink = ink_on_black(grey)
-    if ink.max() < 32: raise HcrError('no ink found: the image is blank')
+    if ink.max() < 32: raise HcrError('no ink found: the image is blank, or its ink within 32 of 255 grey levels of the paper')
     ink = np.where(ink >= 0.25*ink.max(), ink, 0)
     rows, cols = np.nonzero(ink)
-    crop = ink[rows.min():rows.max()+1, cols.min():cols.max()+1]
+    crop = thicken_strokes(ink[rows.min():rows.max()+1, cols.min():cols.max()+1])
     scale_ = style['box'] / max(crop.shape)
     h, w = max(1, round(crop.shape[0]*scale_)), max(1, round(crop.shape[1]*scale_))
     glyph = np.asarray(Image.fromarray(crop / crop.max() * 255).resize((w, h), Image.LANCZOS), dtype=np.float32)
