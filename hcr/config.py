@@ -79,7 +79,7 @@ class TrainConfig:
             raise HcrError(f'data_dir must be a folder name or None, got {self.data_dir!r}')
         if self.source == 'sample' and self.data_dir is not None:  # recorded, it would say the run read that folder
             raise HcrError(f'data_dir is for the sources idx, tfds and auto; the bundled sample takes none, got {self.data_dir!r}')
-        if self.epochs is not None: check_whole('epochs', self.epochs, 1)
+        if self.epochs is not None: check_whole('epochs', self.epochs, 1, 10_000)  # more is a typo: years of training
         check_whole('batch size', self.batch_size, 1)
         check_whole('patience', self.patience, 1)
         check_whole('seed', self.seed, 0, 2**32 - 1)  # NumPy's and TensorFlow's seeds are 32-bit

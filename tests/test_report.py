@@ -120,7 +120,7 @@ def test_ctrl_c_keeps_the_previous_report_and_says_one_line(sample_report):
 
 def test_bad_report_parameters_stop_before_papermill(tmp_path):
     for args, message in [(['--dataset', 'kmnist'], "unknown dataset 'kmnist'"),
-                          (['--epochs', '0'], 'epochs must be a whole number of at least 1'),
+                          (['--epochs', '0'], 'epochs must be a whole number from 1 to 10000'),
                           (['--augment=maybe'], 'ignored explicit argument'),
                           (['--batch-size', '2.5'], "invalid int value: '2.5'"),
                           (['--learning-rate', '-1'], 'learning rate must be a number above 0'),
