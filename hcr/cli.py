@@ -215,7 +215,7 @@ def make_parser() -> argparse.ArgumentParser:
                                    "classes whose F1 changed most, and (with --figure) the images they disagree on.")
     c.add_argument('run_a', metavar='RUN_A', help='a run folder (evaluated: it has metrics.json)')
     c.add_argument('run_b', metavar='RUN_B', help='another run folder of the same dataset')
-    _test_data_options(c, 'the source RUN_A was evaluated on')
+    _test_data_options(c, 'the source RUN_A was evaluated on; idx when --data-dir is given')
     c.add_argument('--figure', metavar='PNG', help='save a grid of the images on which the two disagree')
     c.add_argument('--json', action='store_true', help='print JSON for scripts')
     c.set_defaults(func=cmd_compare)

@@ -170,7 +170,8 @@ def compare_runs(run_a: str | Path, run_b: str | Path, source: str | None = None
         raise HcrError(f'cannot compare runs evaluated on different test sets: the test files recorded in {run_a} ({evaluated}) '
                        f'and {run_b} ({evaluated_b}) differ; evaluate one on the other\'s (hcr evaluate RUN --source ... --data-dir ...)')
     if a.classes != b.classes: raise HcrError(f'cannot compare runs with different classes ({run_a}, {run_b})')
-    test = load_dataset(a.dataset, 'test', *a.test_source(source or evaluated, data_dir))
-    check_files(test, files, 'the runs')
+    test = load_dataset(a.dataset, 'test', *a.test_source(source, data_dir, default=evaluated))
+    try: check_files(test, files, 'the runs')
+    except HcrError as e: raise HcrError(f'{e}; evaluate both runs on them first (hcr evaluate RUN --source ... --data-dir ...)') from None
     preds = [predict_probabilities(r.model, test.images).argmax(1) for r in (a, b)]
     return compare_predictions(test.labels, *preds, a.classes, names=(str(run_a), str(run_b)), level=level, images=test.images)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .core import HcrError, check_choice, check_number, check_whole
-from .data import DATASETS, SOURCES
+from .data import DATASETS, SOURCES, check_data_dir
 
 # %% auto #0
 __all__ = ['MODEL_NAMES', 'PRECISIONS', 'STRATEGIES', 'DATASET_DEFAULTS', 'CHOICES', 'RECORDED_BEFORE', 'TrainConfig']
@@ -77,8 +77,7 @@ class TrainConfig:
         if isinstance(self.data_dir, Path): object.__setattr__(self, 'data_dir', str(self.data_dir))
         if self.data_dir is not None and (not isinstance(self.data_dir, str) or not self.data_dir):
             raise HcrError(f'data_dir must be a folder name or None, got {self.data_dir!r}')
-        if self.source == 'sample' and self.data_dir is not None:  # recorded, it would say the run read that folder
-            raise HcrError(f'data_dir is for the sources idx, tfds and auto; the bundled sample takes none, got {self.data_dir!r}')
+        check_data_dir(self.source, self.data_dir)
         if self.epochs is not None: check_whole('epochs', self.epochs, 1, 10_000)  # more is a typo: years of training
         check_whole('batch size', self.batch_size, 1)
         check_whole('patience', self.patience, 1)

@@ -27,7 +27,8 @@ from .core import HcrError, atomic_path, check_choice
 # %% auto #0
 __all__ = ['EMNIST_BALANCED_CLASSES', 'DATASETS', 'SPLITS', 'SOURCES', 'SAMPLE_DIR', 'sha256', 'read_idx', 'write_idx',
            'DatasetSpec', 'get_spec', 'find_files', 'read_mapping', 'classes', 'Dataset', 'transpose_images',
-           'load_idx', 'load_tfds', 'resolve_source', 'check_local_files', 'load_dataset', 'ink_extent']
+           'load_idx', 'load_tfds', 'check_data_dir', 'resolve_source', 'check_local_files', 'load_dataset',
+           'ink_extent']
 
 # %% ../nbs/01_data.ipynb #data-sha
 def sha256(path: str | Path) -> str:
@@ -282,9 +283,15 @@ def load_tfds(name: str, split: str, data_dir: str | Path | None = None) -> Data
     return _from_arrays(spec, split, images, labels, 'tfds', [], spec.classes)
 
 # %% ../nbs/01_data.ipynb #cell-036
+def check_data_dir(source: str, data_dir) -> None:
+    "Refuse a data folder given with the bundled sample, which reads none: it would be ignored, and a run would record it."
+    if source == 'sample' and data_dir is not None:
+        raise HcrError(f'data_dir is for the sources idx, tfds and auto; the bundled sample takes none, got {str(data_dir)!r}')
+
 def resolve_source(name: str, split: str = 'train', source: str = 'auto', data_dir: str | Path | None = None) -> str:
     "The source `load_dataset` will read: `source` itself, or what 'auto' finds."
     spec = get_spec(name); check_choice(split, SPLITS, 'split'); check_choice(source, SOURCES, 'source')
+    check_data_dir(source, data_dir)
 
     if source != 'auto': return source
     named = 'data_dir' if data_dir else 'HCR_DATA_DIR'

@@ -162,7 +162,6 @@ def evaluate_run(run_dir: str | Path, source: str | None = None, data_dir: str |
     history = read_history(out/'history.csv')  # a damaged one is refused before the test set is predicted
     check_writable(out, f'{out}: cannot write the results there')
     params = run.record['params']
-    if data_dir is not None and source is None: source = 'idx'  # a folder given: read its files, whatever the run read
     test = load_dataset(run.dataset, 'test', *run.test_source(source, data_dir))
     ev = evaluate_model(run.model, test)
     temperature = model_temperature(run.model)

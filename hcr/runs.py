@@ -189,10 +189,11 @@ class Run:
     @property
     def config(self) -> TrainConfig: return TrainConfig.from_record(self.record['params'])
 
-    def test_source(self, source: str | None = None, data_dir: str | Path | None = None) -> tuple:
-        "Where to read the run's test split: `source` (default: the run's own) and `data_dir` (default: the run's folder, for its own source only)."
+    def test_source(self, source: str | None = None, data_dir: str | Path | None = None, default: str | None = None) -> tuple:
+        """Where to read the run's test split: `source`; without it the IDX files in `data_dir` when given, else `default`
+        (default: the run's own source). `data_dir` defaults to the run's folder, for its own source only."""
         params = self.record['params']
-        source = source or params['source']
+        source = source or ('idx' if data_dir is not None else default or params['source'])
         own = source in (params['source'], self.record.get('data', {}).get('source'))  # as asked ('auto') or as found ('idx')
         return source, data_dir or (params.get('data_dir') if own else None)
 

@@ -115,7 +115,18 @@ def test_refuses_test_files_that_are_not_the_recorded_ones(tmp_path):
     a, b = copy_run(tmp_path, 'a'), copy_run(tmp_path, 'b')
     for run in (a, b):  # both agree, but not with the files on disk
         edit_json(run/'metrics.json', lambda m: m['data']['test_files'].update({next(iter(m['data']['test_files'])): '0' * 64}))
-    with pytest.raises(HcrError, match='not the ones the runs recorded'): compare_runs(a, b, data_dir=SHARED/'mnist')
+    with pytest.raises(HcrError, match=r'not the ones the runs recorded \(checksums differ\); evaluate both runs on them first'):
+        compare_runs(a, b, data_dir=SHARED/'mnist')
+
+
+def test_a_data_folder_alone_means_its_idx_files(tmp_path):
+    "As for hcr evaluate: --data-dir without --source reads the folder's IDX files, whatever source the runs were evaluated on."
+    if not (SHARED/'mnist').is_dir(): pytest.skip('real data not found')
+    a, b = copy_run(tmp_path, 'a'), copy_run(tmp_path, 'b')
+    for run in (a, b): edit_json(run/'metrics.json', lambda m: m['data'].update(source='sample'))
+    assert compare_runs(a, b, data_dir=SHARED/'mnist').count == 10_000  # not the sample's 1,000
+    with pytest.raises(HcrError, match="the bundled sample takes none, got '"):  # the sample reads no folder: refused, not ignored
+        compare_runs(a, b, source='sample', data_dir=SHARED/'mnist')
 
 
 def test_bad_input_is_one_line():
