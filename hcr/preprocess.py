@@ -115,7 +115,7 @@ def prepare_image(image: Image.Image | np.ndarray, dataset: str = 'mnist') -> np
     grey = to_grey(image)
     if grey.size == 0: raise HcrError(f'the image is empty ({grey.shape[1]}x{grey.shape[0]} pixels)')
     ink = ink_on_black(grey)
-    if ink.max() < 32: raise HcrError('no ink found: the image is blank, or its ink within 32 of 255 grey levels of the paper')
+    if ink.max() < 32: raise HcrError('no ink found: the image is blank, or its ink too faint (within 32 grey levels of the paper)')
     ink = np.where(ink >= 0.25*ink.max(), ink, 0)
     rows, cols = np.nonzero(ink)
     crop = thicken_strokes(ink[rows.min():rows.max()+1, cols.min():cols.max()+1])

@@ -86,7 +86,8 @@ def describe_run(run_dir: Path, record: dict) -> str:
     params = record.get('params', {})
     text = f"{run_name(run_dir)}: {params.get('model', '?')} network"
     if 'test_accuracy' in metrics:
-        text += f", {metrics['test_accuracy']:.2%} right on {metrics.get('test_count', 0):,} {params.get('dataset', '')} test images"
+        sample = ' of the bundled sample' if metrics.get('data', {}).get('source') == 'sample' else ''  # not the whole test set
+        text += f", {metrics['test_accuracy']:.2%} right on {metrics.get('test_count', 0):,} {params.get('dataset', '')} test images{sample}"
     if record.get('finished'): text += f", trained {record['finished'][:10]}"
     if record.get('git_commit'): text += f" at commit {record['git_commit'][:7]}"
     return text
