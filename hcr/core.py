@@ -87,9 +87,9 @@ def write_json(path: str | Path, obj) -> Path:
 def make_folder(path: str | Path, what: str = 'folder') -> Path:
     "Create the folder `path` with its parents, or a clear `HcrError` naming it as `what` and saying why it cannot be."
     try: Path(path).mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):  # `path` or a folder above it is a file: name that file
-        file = next(p for p in [Path(path), *Path(path).parents] if p.exists())
-        raise HcrError(f'{file}: exists and is not a folder') from None
+    except (FileExistsError, NotADirectoryError):  # `path` or a folder above it is a file (or a broken link): name it
+        file = next(p for p in [Path(path), *Path(path).parents] if os.path.lexists(p))
+        raise HcrError(f'{file}: ' + ('a broken link' if not file.exists() else 'exists and is not a folder')) from None
     except OSError as e: raise HcrError(f'{path}: cannot make the {what} there ({e.strerror})') from None
     return Path(path)
 

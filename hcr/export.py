@@ -167,8 +167,9 @@ def preparation(dataset: str) -> dict:
                 else 'centred by its bounding box, as EMNIST was made')
     return {'function': 'hcr.preprocess.prepare_image', 'style': dataset, **style,
             'thin_stroke': THIN_STROKE, 'stroke': STROKE,
-            'steps': ('greyscale (transparent pixels become white paper, or black paper when the page itself is transparent '
-                      'and what is drawn on it light); inverted if the border (the paper) is light, so the ink is bright on '
+            'steps': ('greyscale (transparent pixels become white paper; black paper when the border\'s median opacity is '
+                      'under 0.5 and the pixels over 0.5 opacity cover less than half the image with a median grey over '
+                      '127: light ink on a transparent page); inverted if the border (the paper) is light, so the ink is bright on '
                       'black; the background level subtracted; pixels under 25% of the brightest dropped; cropped to the ink; '
                       f'strokes narrower than {THIN_STROKE} of the crop\'s longer side (twice the ink\'s area over its edge '
                       f'pixels) grown to {STROKE} of it by a square dilation, the crop first reduced to {WORKING_SIDE} pixels '

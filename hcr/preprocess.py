@@ -15,7 +15,8 @@ from .core import HcrError, check_choice
 
 
 # %% auto #0
-__all__ = ['STYLES', 'THIN_STROKE', 'STROKE', 'WORKING_SIDE', 'to_grey', 'ink_on_black', 'thicken_strokes', 'prepare_image']
+__all__ = ['STYLES', 'THIN_STROKE', 'STROKE', 'WORKING_SIDE', 'NO_INK', 'to_grey', 'ink_on_black', 'thicken_strokes',
+           'prepare_image']
 
 # %% ../nbs/03_preprocess.ipynb #cell-014
 STYLES = {'mnist': dict(box=20, centre_of_mass=True), 'emnist': dict(box=24, centre_of_mass=False)}
@@ -29,13 +30,18 @@ def _check_values(a: np.ndarray) -> np.ndarray:
     if not np.isfinite(a).all(): raise HcrError('the image holds NaN or infinite values')
     return a
 
+def _border(a: np.ndarray) -> np.ndarray:
+    "The pixels along the edge of the 2-D array `a`."
+    return np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]])
+
 def _lay_on_paper(grey: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """Greyscale `grey` (0-255) of opacity `alpha` (0-1) laid on paper: white, but black where the page itself is
-    transparent (its border) and what is drawn on it is light, as white ink on a transparent page."""
-    border = np.concatenate([alpha[0], alpha[-1], alpha[:, 0], alpha[:, -1]])
+    """Greyscale `grey` (0-255) of opacity `alpha` (0-1) laid on paper: white, but black when the page itself is
+    transparent (its border's median opacity under 0.5) and what is drawn on it (opacity over 0.5) covers less than half
+    of it and is light (median over 127), as white ink on a transparent page; a light card on a transparent margin is paper."""
+    if alpha.size == 0: return grey
     drawn = grey[alpha > 0.5]
-    paper = 0.0 if np.median(border) < 0.5 and drawn.size and np.median(drawn) > 127 else 255.0
-    return grey * alpha + paper * (1 - alpha)
+    light_ink = np.median(_border(alpha)) < 0.5 and 0 < drawn.size < alpha.size / 2 and np.median(drawn) > 127
+    return grey * alpha + (0.0 if light_ink else 255.0) * (1 - alpha)
 
 def to_grey(image: Image.Image | np.ndarray) -> np.ndarray:
     "A float32 greyscale array in [0, 255] from a PIL image (any mode) or an array (grey or RGB[A]; any number type). Images deeper than 8 bits (16-bit, 32-bit integer or float), and arrays outside [0, 255], are scaled by their own value range; float arrays within [0, 1] are taken as fractions of white."
@@ -66,12 +72,11 @@ def to_grey(image: Image.Image | np.ndarray) -> np.ndarray:
 
 def ink_on_black(grey: np.ndarray) -> np.ndarray:
     "Make the ink bright on a black background: invert when the border (the paper) is light."
-    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
-    ink = 255 - grey if np.median(border) > 127 else grey
-    return np.clip(ink - np.median(np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])), 0, None)
+    ink = 255 - grey if np.median(_border(grey)) > 127 else grey
+    return np.clip(ink - np.median(_border(ink)), 0, None)
 
 # %% ../nbs/03_preprocess.ipynb #prep-thicken
-THIN_STROKE = 0.10  # strokes narrower than this share of the character's longer side are thickened...
+THIN_STROKE = 0.09  # strokes narrower than this share of the character's longer side are thickened...
 STROKE = 0.18  # ...to this share
 WORKING_SIDE = 160  # a crop to thicken is first reduced to this many pixels across: enough detail, little work
 
@@ -83,6 +88,7 @@ def _max_filter(a: np.ndarray, k: int) -> np.ndarray:
 
 def _stroke_width(mask: np.ndarray) -> float:
     "The width in pixels of the strokes in boolean `mask`: twice the ink's area over its edge pixels (ink with a 4-neighbour that is not)."
+    mask = np.pad(mask, 1)  # outside the crop is paper: a stroke along its edge has an edge there too
     inner = mask.copy()
     inner[1:] &= mask[:-1]; inner[:-1] &= mask[1:]; inner[:, 1:] &= mask[:, :-1]; inner[:, :-1] &= mask[:, 1:]
     return 2 * mask.sum() / max((mask & ~inner).sum(), 1)
@@ -100,6 +106,8 @@ def thicken_strokes(crop: np.ndarray, thin: float = THIN_STROKE, stroke: float =
     return _max_filter(crop, grow + 1)
 
 # %% ../nbs/03_preprocess.ipynb #cell-016
+NO_INK = 'no ink found: the image is blank, or its ink too faint (within 32 grey levels of the paper)'
+
 def _translate(frame: np.ndarray, down: int, right: int) -> np.ndarray:
     "`frame` moved `down` and `right` whole pixels (negative: up and left), the edge filled with black."
     out, (h, w) = np.zeros_like(frame), frame.shape
@@ -115,7 +123,7 @@ def prepare_image(image: Image.Image | np.ndarray, dataset: str = 'mnist') -> np
     grey = to_grey(image)
     if grey.size == 0: raise HcrError(f'the image is empty ({grey.shape[1]}x{grey.shape[0]} pixels)')
     ink = ink_on_black(grey)
-    if ink.max() < 32: raise HcrError('no ink found: the image is blank, or its ink too faint (within 32 grey levels of the paper)')
+    if ink.max() < 32: raise HcrError(NO_INK)
     ink = np.where(ink >= 0.25*ink.max(), ink, 0)
     rows, cols = np.nonzero(ink)
     crop = thicken_strokes(ink[rows.min():rows.max()+1, cols.min():cols.max()+1])
@@ -125,7 +133,7 @@ def prepare_image(image: Image.Image | np.ndarray, dataset: str = 'mnist') -> np
     frame = np.zeros((28, 28), np.float32)
     top, left = (28 - h)//2, (28 - w)//2
     frame[top:top+h, left:left+w] = np.clip(glyph, 0, 255)
-    if frame.max() == 0: raise HcrError('no ink found: the image is blank')  # a faint speck that vanishes at 28x28
+    if frame.max() == 0: raise HcrError(NO_INK)  # a faint speck that vanishes at 28x28
     if style['centre_of_mass']:
         cy, cx = (np.indices(frame.shape) * frame).sum((1, 2)) / frame.sum()  # the centre of mass
         frame = _translate(frame, round(14 - cy), round(14 - cx))  # MNIST's centre is (14, 14)

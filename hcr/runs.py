@@ -195,6 +195,7 @@ class Run:
         params = self.record['params']
         source = source or ('idx' if data_dir is not None else default or params['source'])
         own = source in (params['source'], self.record.get('data', {}).get('source'))  # as asked ('auto') or as found ('idx')
+        own = own and source != 'sample'  # 'auto' may have fallen back to the sample, which reads no folder
         return source, data_dir or (params.get('data_dir') if own else None)
 
     @cached_property

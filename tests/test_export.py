@@ -19,7 +19,7 @@ from hcr.calibrate import with_temperature
 from hcr.core import HcrError
 from hcr.data import load_dataset, sha256
 from hcr.runs import load_run
-from hcr.export import export_model, export_run
+from hcr.export import export_model, export_run, preparation
 from hcr.fit import make_batches, scale
 from hcr.runtime import VIEWS_PER_CALL
 from hcr.model import shift_averaged, single_view
@@ -251,3 +251,11 @@ def test_a_failed_export_leaves_nothing(tmp_path, monkeypatch, fmt, name):
     with pytest.raises(HcrError): export_run(run, fmt)
     assert sorted(p.name for p in run.iterdir()) == sorted(['labels.json', 'model.keras', 'run.json', name])
     assert (old/'saved_model.pb' if fmt == 'saved_model' else old).read_bytes() == b'old'
+
+
+@pytest.mark.parametrize('path', ['hcr/bundled/mnist.json', 'hcr/bundled/emnist.json', 'reports/mnist/run/model.json',
+                                  'reports/emnist/run/model.json'])
+def test_committed_metadata_describes_todays_preparation(path):
+    "The shipped and committed model.json files say how images are prepared now: what someone outside hcr follows."
+    meta = json.loads((ROOT/path).read_text())
+    assert meta['input']['preparation'] == preparation(meta['dataset']), f'{path} is stale: hcr export the runs, then make bundle'

@@ -111,8 +111,10 @@ def test_ctrl_c_keeps_the_previous_report_and_says_one_line(sample_report):
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 240
     while time.time() < deadline and not list(sample_report.glob('.mnist-sample-*/run/history.csv')): time.sleep(0.2)
+    training = bool(list(sample_report.glob('.mnist-sample-*/run/history.csv')))
     os.killpg(proc.pid, signal.SIGINT)  # training under way in the kernel
     _, err = proc.communicate(timeout=120)
+    assert training, 'the report never started training: nothing was interrupted'
     assert proc.returncode == 130 and 'Traceback' not in err and err.strip().splitlines()[-1] == 'hcr: interrupted', err[-2000:]
     assert (sample_report/'mnist-sample'/'report.html').read_bytes() == before
     assert not [p for p in sample_report.iterdir() if p.name.startswith('.')]  # no temporary folders left
