@@ -15,8 +15,8 @@ from .core import HcrError, check_choice
 
 
 # %% auto #0
-__all__ = ['STYLES', 'THIN_STROKE', 'STROKE', 'WORKING_SIDE', 'NO_INK', 'to_grey', 'ink_on_black', 'thicken_strokes',
-           'prepare_image']
+__all__ = ['STYLES', 'UNEVEN', 'LEVEL_SIDE', 'LEVEL_SQUARE', 'THIN_STROKE', 'STROKE', 'WORKING_SIDE', 'NO_INK', 'to_grey',
+           'ink_on_black', 'thicken_strokes', 'prepare_image']
 
 # %% ../nbs/03_preprocess.ipynb #cell-014
 STYLES = {'mnist': dict(box=20, centre_of_mass=True), 'emnist': dict(box=24, centre_of_mass=False)}
@@ -70,10 +70,32 @@ def to_grey(image: Image.Image | np.ndarray) -> np.ndarray:
         if alpha is not None: a = _lay_on_paper(a, alpha)
     return a.astype(np.float32)
 
+UNEVEN = 64  # grey levels across the border above which the paper's level is taken pixel by pixel...
+LEVEL_SIDE, LEVEL_SQUARE = 64, 9  # ...on the page reduced to this many pixels across, opened by this square
+
+def _filter_same(a: np.ndarray, k: int, reduce) -> np.ndarray:
+    "`reduce` (np.min or np.max) over each pixel's k x k square (k odd), the edge repeated outward: the same shape as `a`."
+    windows = np.lib.stride_tricks.sliding_window_view
+    a = reduce(windows(np.pad(a, ((k // 2, k // 2), (0, 0)), mode='edge'), k, axis=0), -1)
+    return reduce(windows(np.pad(a, ((0, 0), (k // 2, k // 2)), mode='edge'), k, axis=1), -1)
+
+def _paper_level(ink: np.ndarray, side: int = LEVEL_SIDE, k: int = LEVEL_SQUARE) -> np.ndarray:
+    """The paper's own level under bright ink on a darker page, pixel by pixel: a grey opening (the darkest, then the
+    brightest, within a square wider than a stroke) of the page reduced to `side` pixels across, enlarged back."""
+    f = min(1, side / max(ink.shape))
+    small = np.asarray(Image.fromarray(ink).resize((max(1, round(ink.shape[1]*f)), max(1, round(ink.shape[0]*f))), Image.BOX),
+                       dtype=np.float32)
+    opened = _filter_same(_filter_same(small, k, np.min), k, np.max)
+    return np.asarray(Image.fromarray(opened).resize(ink.shape[::-1], Image.BILINEAR), dtype=np.float32)
+
 def ink_on_black(grey: np.ndarray) -> np.ndarray:
-    "Make the ink bright on a black background: invert when the border (the paper) is light."
+    """Make the ink bright on a black background: invert when the border (the paper) is light, then subtract the paper's
+    level: one level, the border's median, or on unevenly lit paper (the border's 10th and 90th percentiles more than
+    `UNEVEN` grey levels apart: a shadow, a gradient) the paper's level pixel by pixel."""
     ink = 255 - grey if np.median(_border(grey)) > 127 else grey
-    return np.clip(ink - np.median(_border(ink)), 0, None)
+    border = _border(ink)
+    uneven = np.percentile(border, 90) - np.percentile(border, 10) > UNEVEN
+    return np.clip(ink - (_paper_level(ink) if uneven else np.median(border)), 0, None)
 
 # %% ../nbs/03_preprocess.ipynb #prep-thicken
 THIN_STROKE = 0.09  # strokes narrower than this share of the character's longer side are thickened...
