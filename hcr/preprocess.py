@@ -79,12 +79,16 @@ def _filter_same(a: np.ndarray, k: int, reduce) -> np.ndarray:
     a = reduce(windows(np.pad(a, ((k // 2, k // 2), (0, 0)), mode='edge'), k, axis=0), -1)
     return reduce(windows(np.pad(a, ((0, 0), (k // 2, k // 2)), mode='edge'), k, axis=1), -1)
 
+def _reduce(a: np.ndarray, side: int) -> np.ndarray:
+    "The float array `a` area-averaged to at most `side` pixels across, its shape kept; as it is if no larger."
+    f = min(1, side / max(a.shape))
+    return np.asarray(Image.fromarray(a).resize((max(1, round(a.shape[1]*f)), max(1, round(a.shape[0]*f))), Image.BOX),
+                      dtype=np.float32)
+
 def _paper_level(ink: np.ndarray, side: int = LEVEL_SIDE, k: int = LEVEL_SQUARE) -> np.ndarray:
     """The paper's own level under bright ink on a darker page, pixel by pixel: a grey opening (the darkest, then the
     brightest, within a square wider than a stroke) of the page reduced to `side` pixels across, enlarged back."""
-    f = min(1, side / max(ink.shape))
-    small = np.asarray(Image.fromarray(ink).resize((max(1, round(ink.shape[1]*f)), max(1, round(ink.shape[0]*f))), Image.BOX),
-                       dtype=np.float32)
+    small = _reduce(ink, side)
     opened = _filter_same(_filter_same(small, k, np.min), k, np.max)
     return np.asarray(Image.fromarray(opened).resize(ink.shape[::-1], Image.BILINEAR), dtype=np.float32)
 
@@ -102,12 +106,6 @@ THIN_STROKE = 0.09  # strokes narrower than this share of the character's longer
 STROKE = 0.18  # ...to this share
 WORKING_SIDE = 160  # a crop to thicken is first reduced to this many pixels across: enough detail, little work
 
-def _max_filter(a: np.ndarray, k: int) -> np.ndarray:
-    "`a` dilated by a k x k square (k odd): each pixel the brightest within k // 2 of it; k // 2 more black pixels each side."
-    windows = np.lib.stride_tricks.sliding_window_view
-    a = windows(np.pad(a, k - 1), k, axis=0).max(-1)
-    return windows(a, k, axis=1).max(-1)
-
 def _stroke_width(mask: np.ndarray) -> float:
     "The width in pixels of the strokes in boolean `mask`: twice the ink's area over its edge pixels (ink with a 4-neighbour that is not)."
     mask = np.pad(mask, 1)  # outside the crop is paper: a stroke along its edge has an edge there too
@@ -120,12 +118,10 @@ def thicken_strokes(crop: np.ndarray, thin: float = THIN_STROKE, stroke: float =
     width, side = _stroke_width(crop >= 0.25 * crop.max()), max(crop.shape)
     if width >= thin * side: return crop  # within the training data's strokes: left as drawn
     if side > WORKING_SIDE:  # area-averaged: a thin line keeps its share of the ink
-        f = WORKING_SIDE / side
-        crop = np.asarray(Image.fromarray(crop).resize((max(1, round(crop.shape[1]*f)), max(1, round(crop.shape[0]*f))),
-                                                       Image.BOX), dtype=np.float32)
-        width, side = width * f, max(crop.shape)
+        crop = _reduce(crop, WORKING_SIDE)
+        width, side = width * WORKING_SIDE / side, max(crop.shape)
     grow = 2 * round((stroke * side - width) / 2)  # a k x k dilation widens a stroke by k - 1
-    return _max_filter(crop, grow + 1)
+    return _filter_same(np.pad(crop, grow // 2), grow + 1, np.max)  # on paper grown by grow // 2 each side
 
 # %% ../nbs/03_preprocess.ipynb #cell-016
 NO_INK = 'no ink found: the image is blank, or its ink too faint (within 32 grey levels of the paper)'
