@@ -384,4 +384,5 @@ d = { 'settings': { 'branch': 'main',
                            'hcr.train._chief_of_tf_config': ('train.html#_chief_of_tf_config', 'hcr/train.py'),
                            'hcr.train.finish_run': ('train.html#finish_run', 'hcr/train.py'),
                            'hcr.train.fit_network': ('train.html#fit_network', 'hcr/train.py'),
+                           'hcr.train.progress_verbosity': ('train.html#progress_verbosity', 'hcr/train.py'),
                            'hcr.train.train': ('train.html#train', 'hcr/train.py')}}}

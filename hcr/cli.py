@@ -66,8 +66,7 @@ def cmd_train(args) -> int:
                                                              verbose=True)  # which source 'auto' found, and where
         from hcr.evaluate import evaluate_run
         from hcr.train import train
-        result = train(config, out_dir=out, overwrite=args.overwrite, data=data,
-                       verbose=1 if sys.stdout.isatty() else 2)  # into a file or pipe: a line an epoch, not progress bars
+        result = train(config, out_dir=out, overwrite=args.overwrite, data=data)  # a bar on a terminal, else a line an epoch
         metrics = evaluate_run(result.run_dir)
     if result.record.get('val_balanced_accuracy') is not None:  # the epoch lines above are the network's as it trained
         print(f"the saved model: balanced accuracy {result.record['val_balanced_accuracy']:.2%} on the validation split"

@@ -5,6 +5,7 @@
 # %% ../nbs/12_train.ipynb #cell-002
 from __future__ import annotations
 
+import sys
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from .runs import (A_RUN_RECORD, PENDING, begin_run, load_model_file, mark_start
 from .runtime import VIEWS_PER_CALL
 
 # %% auto #0
-__all__ = ['TrainResult', 'fit_network', 'train', 'finish_run']
+__all__ = ['TrainResult', 'progress_verbosity', 'fit_network', 'train', 'finish_run']
 
 # %% ../nbs/12_train.ipynb #cell-023
 @dataclass
@@ -41,6 +42,14 @@ class TrainResult:
     history: pd.DataFrame
     run_dir: Path
     record: dict
+
+# %% ../nbs/12_train.ipynb #progress
+def progress_verbosity(verbose: int | str = 'auto', # Keras's `verbose`: 0, 1, 2 or 'auto'
+                       stream=None, # where the lines go (default `sys.stdout`)
+                      ) -> int:
+    "Keras's `verbose` for `fit`, with 'auto' a progress bar on a terminal and a line an epoch anywhere else."
+    if verbose != 'auto': return verbose
+    return 1 if (stream or sys.stdout).isatty() else 2
 
 # %% ../nbs/12_train.ipynb #cell-024
 def fit_network(config: TrainConfig, data: Dataset, rows: tuple, strategy, out: Path, callbacks: Sequence = (),
@@ -62,7 +71,7 @@ def fit_network(config: TrainConfig, data: Dataset, rows: tuple, strategy, out: 
     else:
         resume = ResumableBackup(out/'backup')
         net.fit(train_batches, validation_data=val_batches, epochs=config.epochs, callbacks=[resume, *run_callbacks],
-                verbose=verbose, shuffle=False)  # make_batches shuffles
+                verbose=progress_verbosity(verbose), shuffle=False)  # make_batches shuffles
     if verbose:  # the next steps take seconds to a minute without a line of their own
         print('the epochs are done; ' + ('recomputing the BatchNorm statistics, ' if config.recompute_batchnorm else '')
               + 'calibrating, saving and exporting next', flush=True)
