@@ -87,8 +87,10 @@ sample: install
 	$(BIN)/python scripts/make_sample.py --data $(DATA)
 
 # README.md from nbs/index.ipynb (nbdev_readme needs Quarto, which cannot be installed here).
+# The notebook is kept clean of language_info, which nbconvert needs to mark the code blocks as python.
 readme: install
-	$(BIN)/jupyter nbconvert --to markdown --TemplateExporter.exclude_input_prompt=True nbs/index.ipynb --output-dir . --output README
+	$(BIN)/python -c "import json, sys; nb = json.load(open('nbs/index.ipynb')); nb['metadata']['language_info'] = {'name': 'python'}; json.dump(nb, sys.stdout)" \
+	  | $(BIN)/jupyter nbconvert --stdin --to markdown --TemplateExporter.exclude_input_prompt=True --output-dir . --output README
 
 export: install
 	$(BIN)/nbdev_export

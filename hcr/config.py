@@ -48,7 +48,7 @@ class TrainConfig:
     "Every setting of a training run. `None` means the dataset's default (`DATASET_DEFAULTS`); see `resolved`."
     dataset: str = 'mnist'  # mnist, or emnist (EMNIST Balanced, 47 classes)
     source: str = 'auto'  # where the images come from: idx (files in data_dir), tfds (downloads), sample (bundled), or auto
-    data_dir: str | None = None  # folder with the original IDX files (gzip or raw), for source idx or auto
+    data_dir: str | None = None  # folder with the original IDX files (gzip or raw) for source idx or auto, or TFDS's data folder for tfds
     model: str = 'default'  # default, medium (two thirds of the width, about 1.5x to 1.8x as fast to train), small (a third, fast), seed_cnn or keras_example (the baselines)
     epochs: int | None = None  # at most this many epochs (early stopping may end sooner); None: 20 for mnist, 35 for emnist
     batch_size: int = 128  # images per batch and replica
@@ -63,7 +63,7 @@ class TrainConfig:
     shift_average: bool | None = None  # save a model averaging each image and its four one-pixel shifts; None: emnist only
     more_views: bool | None = None  # with shift_average: also the image turned by -10, -5, 5 and 10 degrees and zoomed by 0.9 and 1.1 (eleven views); None: emnist only, where it averages shifts
     precision: str = 'float32'  # float32, or mixed_bfloat16 (bfloat16 arithmetic, float32 weights)
-    strategy: str = 'default'  # default, mirrored (several local GPUs) or multiworker (machines named in TF_CONFIG)
+    strategy: str = 'default'  # default, mirrored (several local GPUs; needs a GPU build of TensorFlow) or multiworker (machines named in TF_CONFIG)
     recompute_batchnorm: bool = True  # after training, give each BatchNorm layer the exact statistics of its inputs over the training images as trained on (augmented alike), not its moving averages, which lag the weights: a short run lands at chance without
     save_h5: bool = False  # also save the model in the legacy .h5 format
 

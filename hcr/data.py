@@ -286,7 +286,7 @@ def load_tfds(name: str, split: str, data_dir: str | Path | None = None) -> Data
 def check_data_dir(source: str, data_dir) -> None:
     "Refuse a data folder given with the bundled sample, which reads none: it would be ignored, and a run would record it."
     if source == 'sample' and data_dir is not None:
-        raise HcrError(f'data_dir is for the sources idx, tfds and auto; the bundled sample takes none, got {str(data_dir)!r}')
+        raise HcrError(f'data_dir (--data-dir) is for the sources idx, tfds and auto; the bundled sample takes none, got {str(data_dir)!r}')
 
 def resolve_source(name: str, split: str = 'train', source: str = 'auto', data_dir: str | Path | None = None) -> str:
     "The source `load_dataset` will read: `source` itself, or what 'auto' finds."

@@ -20,4 +20,5 @@ def test_readme_python_blocks_run(tmp_path):
     lines = done.stdout.splitlines()
     assert float(lines[0]) > 0.9, lines  # the test accuracy of 2 epochs on the sample
     assert lines[1].startswith('digit.png: 7 '), lines  # hcr predict's line
-    assert lines[2].startswith('7 '), lines  # onnxruntime's answer
+    assert any(line.startswith("Loaded Dataset('mnist', 'test'") for line in lines), lines  # reading the data
+    assert lines[-1].startswith('7 '), lines  # onnxruntime's answer
