@@ -35,7 +35,8 @@ def add_config_arguments(parser: argparse.ArgumentParser):
     docs = {k: (v or '').replace('None: ', 'by default ') for k, v in docments(TrainConfig).items()}  # None is the API's, not a flag's
     for f in fields(TrainConfig):
         kind = next(t for t in typing.get_args(hints[f.name]) or (hints[f.name],) if t is not type(None))
-        flag, shown = '--' + f.name.replace('_', '-'), '' if f.default is None else f' (default: {f.default})'
+        flag = '--' + f.name.replace('_', '-')
+        shown = '' if f.default is None else f" (default: {({True: 'on', False: 'off'}.get(f.default) if kind is bool else f.default)})"
         if kind is bool:
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default, help=docs[f.name] + shown)
         else:
@@ -108,10 +109,10 @@ def cmd_compare(args) -> int:
 
 def cmd_sweep(args) -> int:
     from hcr.sweep import default_sweep_dir, run_sweep, sweep_configs
-    names = [name for name, *_ in args.parameters or []]
-    twice = repeated(names)
+    parameters = [(name.replace('-', '_'), *values) for name, *values in args.parameters or []]  # learning-rate as the flag
+    twice = repeated([name for name, *_ in parameters])
     if twice: raise HcrError(f"{', '.join(twice)} given with more than one -p; give all of a setting's values after one -p")
-    grid = {name: values for name, *values in args.parameters or []}
+    grid = {name: values for name, *values in parameters}
     default = TrainConfig()
     flagged = [name for name in grid if hasattr(args, name) and getattr(args, name) != getattr(default, name, None)]
     if flagged: raise HcrError(f"{', '.join(flagged)} given both with -p and as a flag; give its values after -p only")
@@ -152,7 +153,7 @@ def cmd_predict(args) -> int:
 # %% ../nbs/19_cli.ipynb #cell-007
 def _test_data_options(p: argparse.ArgumentParser, default: str):
     p.add_argument('--source', choices=SOURCES, help=f'where the test images come from (default: {default})')
-    p.add_argument('--data-dir', metavar='DIR', help='folder with the original IDX files (gzip or raw)')
+    p.add_argument('--data-dir', metavar='DATA_DIR', help="folder with the original IDX files (gzip or raw), or TFDS's data folder for --source tfds")
 
 DATASET_CHOICES = '{' + ','.join(CHOICES['dataset']) + '}'  # shown where a flag takes a dataset but TrainConfig does not check it
 
@@ -163,18 +164,20 @@ class OneLineErrors(argparse.ArgumentParser):
 
 def make_parser() -> argparse.ArgumentParser:
     "The `hcr` argument parser."
-    parser = OneLineErrors(prog='hcr', description='Handwritten character recognition: train, evaluate, '
-                                     'report on and predict with CNNs for MNIST and EMNIST Balanced.')
+    parser = OneLineErrors(prog='hcr', description='Handwritten character recognition for MNIST and EMNIST '
+                                     'Balanced: train CNNs, evaluate, report on, sweep and compare their runs, and '
+                                     'predict with, export and serve their models.')
     parser.add_argument('--version', action='version', version=f'hcr {__version__}')
     sub = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
     common = OneLineErrors(add_help=False)
-    common.add_argument('--verbose', action='store_true', help="show TensorFlow's own log lines too (and, serving, the web server's)")
+    common.add_argument('--verbose', action='store_true', help="let TensorFlow's Python warnings and log lines through (its C++ "
+                        "ones follow TF_CPP_MIN_LOG_LEVEL); serving, the web server's log too")
 
     t = sub.add_parser('train', parents=[common], help='train a model and evaluate it on the test set',
                        description='Train a model, save it with its history and records in a run folder, and evaluate '
                                    'it on the test set. Running the same command after an interruption resumes it.')
     add_config_arguments(t)
-    t.add_argument('--out', metavar='RUN_DIR', help='run folder (default runs/<dataset>)')
+    t.add_argument('--out', metavar='RUN_DIR', help='run folder (default: runs/<dataset>)')
     t.add_argument('--overwrite', action='store_true', help='start afresh: delete the run in the run folder (finished or interrupted) first')
     t.set_defaults(func=cmd_train)
 
@@ -202,9 +205,10 @@ def make_parser() -> argparse.ArgumentParser:
                                    'each metric. Finished combinations are skipped when the sweep runs again; a failed '
                                    'one is reported and the others still run. The other flags set what all runs share.')
     add_config_arguments(w)
-    w.add_argument('-p', '--parameter', nargs='+', action='append', dest='parameters', metavar='NAME VALUE',
-                   help='a setting and its values, e.g. -p seed 0 1 2 (repeatable: every combination runs)')
-    w.add_argument('--sweep-dir', help='where the sweep goes (default reports/sweeps/<dataset>-<settings>; on the bundled '
+    w.add_argument('-p', '--parameter', nargs='+', action='append', dest='parameters', metavar=('NAME', 'VALUE'),
+                   help='a setting (a flag without its dashes, e.g. learning-rate) and its values, e.g. -p seed 0 1 2 '
+                        '(repeatable: every combination runs)')
+    w.add_argument('--sweep-dir', help='where the sweep goes (default: reports/sweeps/<dataset>-<settings>; on the bundled '
                                        'sample reports/sweeps-sample/<dataset>-<settings>)')
     w.set_defaults(func=cmd_sweep)
 
@@ -229,21 +233,23 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument('--model', metavar='RUN_DIR', help="a run folder's model, or one model file in it such as "
                                                       'RUN_DIR/model.int8.tflite (default: the committed model of '
                                                       '--dataset, bundled with hcr as an ONNX file)')
-    p.add_argument('--dataset', metavar=DATASET_CHOICES, help='without --model: mnist (digits) or emnist (letters); default mnist')
-    p.add_argument('--runtime', help='onnx (the default when the run has model.onnx), litert or keras (imports TensorFlow)')
+    p.add_argument('--dataset', metavar=DATASET_CHOICES, help='without --model: the bundled model of mnist (digits) or emnist (digits and letters); default mnist. With --model: '
+                        "checked against the run's dataset")
+    p.add_argument('--runtime', metavar='{onnx,litert,keras}',
+                   help='onnx (the default when the run has model.onnx), litert or keras (imports TensorFlow)')
     p.add_argument('--min-confidence', type=float, default=0.0, metavar='P',
-                   help="answer '?' (null in JSON) when the top probability is below P (default 0: always answer)")
-    p.add_argument('--top-k', type=int, default=3, help='how many candidates to show (default 3)')
+                   help="answer '?' (null in JSON) when the top probability is below P (default: 0, always answer)")
+    p.add_argument('--top-k', type=int, default=3, help='how many candidates to show (default: 3)')
     p.add_argument('--json', action='store_true', help='print JSON for scripts')
     p.set_defaults(func=cmd_predict)
 
     x = sub.add_parser('export', parents=[common], help='export a run\'s model to ONNX, LiteRT or a SavedModel',
-                       description="Write a run's model beside it for use outside hcr, with model.json (its characters "
-                                   "in output order and how an image must be prepared): model.onnx, model.tflite "
-                                   "(LiteRT), saved_model/, and with --int8 model.int8.tflite (quantized, calibrated "
-                                   "on training images).")
+                       description="Write a run's model beside it for use outside hcr, in the format --format names "
+                                   "(model.onnx, model.tflite for LiteRT, or saved_model/; all three with all), with "
+                                   "model.json (its characters in output order and how an image must be prepared); "
+                                   "with --int8 also model.int8.tflite (quantized, calibrated on training images).")
     x.add_argument('run_dir', metavar='RUN_DIR', help='a run folder written by hcr train')
-    x.add_argument('--format', default='onnx', help='onnx, litert, saved_model or all (default onnx)')
+    x.add_argument('--format', default='onnx', metavar='{onnx,litert,saved_model,all}', help='what to write (default: onnx)')
     x.add_argument('--int8', action='store_true', help='also a LiteRT file quantized to 8-bit integers')
     x.set_defaults(func=cmd_export)
 
@@ -253,9 +259,9 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument('--model', metavar='RUN_DIR', action='append', help='a run folder to serve (repeatable, one run a dataset; default: '
                                                                        'the bundled digits and letters models)')
     s.add_argument('--dataset', action='append', metavar=DATASET_CHOICES,
-                   help='without --model: mnist and/or emnist, the bundled models to serve')
-    s.add_argument('--host', default='127.0.0.1', help='address to listen on (default 127.0.0.1: this machine only)')
-    s.add_argument('--port', type=int, default=8000, help='port (default 8000)')
+                   help='without --model: the bundled model to serve, mnist or emnist (repeatable; default both)')
+    s.add_argument('--host', default='127.0.0.1', help='address to listen on (default: 127.0.0.1, this machine only)')
+    s.add_argument('--port', type=int, default=8000, help='port (default: 8000)')
     s.set_defaults(func=cmd_serve)
     return parser
 
@@ -278,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     warnings.showwarning = show_once
     # on SIGTERM unwind like Ctrl-C, so that temporary files and folders are removed on the way out
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    again = {cmd_train: 'run the same command again to resume the training',  # what an interrupted command keeps
+             cmd_sweep: 'run the same command again to go on; finished runs are kept'}.get(args.func)
     try:
         status = args.func(args)
         sys.stdout.flush()  # inside the try: a reader gone before the last lines is a broken pipe caught below
@@ -285,9 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f'hcr: error: {e}', file=sys.stderr)
         status = 1
     except KeyboardInterrupt:
-        resume = {cmd_train: ': run the same command again to resume the training',
-                  cmd_sweep: ': run the same command again to go on; finished runs are kept'}.get(args.func, '')
-        print(f'hcr: interrupted{resume}', file=sys.stderr)
+        print('hcr: interrupted' + (f': {again}' if again else ''), file=sys.stderr)
         status = 130
     except BrokenPipeError:  # stdout's reader went away (`hcr predict ... | head`): stop quietly, as Unix tools do
         _discard_stdout()
@@ -297,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f'hcr: error: {e.filename}: {e.strerror}', file=sys.stderr)
         elif e.errno in (errno.ENOSPC, errno.EDQUOT):  # a full disk, perhaps under stdout (`> /dev/full`)
             _discard_stdout()
-            print(f'hcr: error: {e.strerror}', file=sys.stderr)
+            print(f'hcr: error: {e.strerror}' + (f': free some space, then {again}' if again else ''), file=sys.stderr)
         else: raise
         status = 1
     sys.exit(status)
