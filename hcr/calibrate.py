@@ -16,7 +16,7 @@ from keras import layers
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
 
-from .core import HcrError, check_number
+from .core import HcrError, check_number, check_whole
 from .data import Dataset, load_dataset
 from .fit import predict_probabilities, split_validation
 from .model import AVERAGED, single_view, uncompiled, view_images
@@ -52,7 +52,7 @@ def negative_log_likelihood(probs, labels) -> float:
 def reliability_bins(probs, labels, bins: int = 15) -> pd.DataFrame:
     "Per equal-width confidence bin (top probability in (lower, upper]): images, mean confidence, accuracy."
     probs, labels = check_probabilities(probs, labels)
-    if bins < 1: raise HcrError(f'bins must be at least 1, got {bins}')
+    bins = check_whole('bins', bins, 1)
     confidence, right = probs.max(1), probs.argmax(1) == labels
     which = np.clip(np.ceil(confidence * bins).astype(int) - 1, 0, bins - 1)  # bin b holds (b/bins, (b+1)/bins]
     count = np.bincount(which, minlength=bins)

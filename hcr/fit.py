@@ -17,7 +17,7 @@ import tensorflow as tf
 from sklearn.model_selection import train_test_split
 
 from .config import STRATEGIES
-from .core import HcrError, atomic_path, check_choice
+from .core import HcrError, atomic_path, check_choice, check_number, check_whole
 from .data import Dataset
 from .model import view_count
 from .runs import read_history, save_model
@@ -55,8 +55,8 @@ def make_batches(images: np.ndarray, labels: np.ndarray, batch_size: int = 128, 
                  augment: bool = False, seed: int = 0, rows: Sequence[int] | np.ndarray | None = None,
                  unaugmented: float = 0.0) -> tf.data.Dataset:
     "A `tf.data` pipeline over `rows` of the arrays (all by default): indices -> (shuffle) -> batch -> gather the uint8 images -> scale -> (augment all but a share `unaugmented` of them) -> prefetch."
-    if batch_size < 1: raise HcrError(f'batch size must be at least 1, got {batch_size}')
-    if not 0 <= unaugmented <= 1: raise HcrError(f'the unaugmented share must be from 0 to 1, got {unaugmented}')
+    batch_size = check_whole('batch size', batch_size, 1)  # as TrainConfig words it
+    unaugmented = check_number('unaugmented share', unaugmented, 0, 1, low_included=True, high_included=True)
     if len(images) != len(labels): raise HcrError(f'{len(images)} images but {len(labels)} labels')
     images, labels = check_images(images), np.asarray(labels)  # uint8: float images would be divided by 255 again
     rows = np.arange(len(labels)) if rows is None else np.asarray(rows)
@@ -101,7 +101,7 @@ def predict_probabilities(model: keras.Model, images: np.ndarray, rows: np.ndarr
 # %% ../nbs/08_fit.ipynb #fit-014
 def split_validation(ds: Dataset, fraction: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     "Stratified split of a training `Dataset`: the sorted row numbers of its training and of its validation images."
-    if not 0 < fraction < 1: raise HcrError(f'validation fraction must be between 0 and 1, got {fraction}')
+    fraction = check_number('validation fraction', fraction, 0, 1)
     n_val, counts = math.ceil(fraction * len(ds)), np.bincount(ds.labels)  # scikit-learn's rounding of the split
     single = np.flatnonzero(counts == 1)
     if len(single): raise HcrError(f'class {ds.classes[single[0]]!r} has a single image: a split needs two of every class')
