@@ -22,15 +22,15 @@ from .runs import load_run
 from .runtime import RUNTIME_OF_SUFFIX, Runtime, bundled_model, load_runtime, read_metadata
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'IMAGE_FORMATS', 'MAX_PIXELS', 'WORKING_SIZE', 'RUNTIME_FILES', 'ImageTooLarge', 'NotAnImage',
+__all__ = ['IMAGE_SUFFIXES', 'IMAGE_FORMATS', 'MAX_PIXELS', 'DECODE_SIDE', 'RUNTIME_FILES', 'ImageTooLarge', 'NotAnImage',
            'shrink', 'read_image', 'percent', 'Prediction', 'expand_paths', 'Predictor', 'load_predictor',
            'predict_arrays', 'predict_files']
 
 # %% ../nbs/15_predict.ipynb #cell-005
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.tif', '.tiff', '.webp')
 IMAGE_FORMATS = ('PNG', 'JPEG', 'BMP', 'GIF', 'TIFF', 'WEBP')  # the only decoders Pillow may use on a file hcr is given
-MAX_PIXELS = 50_000_000
-WORKING_SIZE = 1024
+MAX_PIXELS = 50_000_000  # more is refused before decoding: a decompression bomb, or no handwriting
+DECODE_SIDE = 1024  # a photo is decoded and shrunk to at most this many pixels a side: plenty for one character
 
 class ImageTooLarge(HcrError):
     "An image over the pixel limit (`MAX_PIXELS`), refused before it is decoded."
@@ -60,9 +60,9 @@ def _open_file(path: Path) -> io.BufferedReader:
     return os.fdopen(fd, 'rb')
 
 def shrink(image: Image.Image) -> Image.Image:
-    "`image` (loaded) shrunk in place to at most `WORKING_SIZE` pixels a side; a 16-bit one as 32-bit integers, which Pillow can shrink and which keep its values."
+    "`image` (loaded) shrunk in place to at most `DECODE_SIDE` pixels a side; a 16-bit one as 32-bit integers, which Pillow can shrink and which keep its values."
     if image.mode.startswith('I;16'): image = image.convert('I')
-    image.thumbnail((WORKING_SIZE, WORKING_SIZE))
+    image.thumbnail((DECODE_SIDE, DECODE_SIDE))
     return image
 
 def read_image(source: str | Path | bytes, name: str | None = None, max_pixels: int = MAX_PIXELS) -> Image.Image:
@@ -87,7 +87,7 @@ def read_image(source: str | Path | bytes, name: str | None = None, max_pixels: 
             if w*h > max_pixels:
                 raise ImageTooLarge(f'{label}: image is {w}x{h} pixels, over the limit of {max_pixels:,}; scale it down first')
             frames = getattr(image, 'n_frames', 1) if getattr(image, 'is_animated', False) else 1
-            image.draft('L', (WORKING_SIZE, WORKING_SIZE))  # JPEG decodes at a reduced size directly
+            image.draft('L', (DECODE_SIDE, DECODE_SIDE))  # JPEG decodes at a reduced size directly
             image.load()  # the first frame
             image = ImageOps.exif_transpose(image)  # a phone photo stored sideways, turned upright
     except HcrError: raise

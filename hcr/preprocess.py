@@ -15,8 +15,8 @@ from .core import HcrError, check_choice
 
 
 # %% auto #0
-__all__ = ['STYLES', 'UNEVEN', 'LEVEL_SIDE', 'LEVEL_SQUARE', 'THIN_STROKE', 'STROKE', 'WORKING_SIDE', 'NO_INK', 'to_grey',
-           'ink_on_black', 'thicken_strokes', 'prepare_image']
+__all__ = ['STYLES', 'UNEVEN', 'LEVEL_SIDE', 'LEVEL_SQUARE', 'DIMMEST_PAPER', 'THIN_STROKE', 'STROKE', 'THICKEN_SIDE', 'NO_INK',
+           'to_grey', 'ink_on_black', 'thicken_strokes', 'prepare_image']
 
 # %% ../nbs/03_preprocess.ipynb #cell-014
 STYLES = {'mnist': dict(box=20, centre_of_mass=True), 'emnist': dict(box=24, centre_of_mass=False)}
@@ -72,6 +72,7 @@ def to_grey(image: Image.Image | np.ndarray) -> np.ndarray:
 
 UNEVEN = 64  # grey levels across the border above which the paper's level is taken pixel by pixel...
 LEVEL_SIDE, LEVEL_SQUARE = 64, 9  # ...on the page reduced to this many pixels across, opened by this square
+DIMMEST_PAPER = 32  # on uneven paper dark ink is measured against its paper's brightness, taken as at least this
 
 def _filter_same(a: np.ndarray, k: int, reduce) -> np.ndarray:
     "`reduce` (np.min or np.max) over each pixel's k x k square (k odd), the edge repeated outward: the same shape as `a`."
@@ -86,25 +87,33 @@ def _reduce(a: np.ndarray, side: int) -> np.ndarray:
                       dtype=np.float32)
 
 def _paper_level(ink: np.ndarray, side: int = LEVEL_SIDE, k: int = LEVEL_SQUARE) -> np.ndarray:
-    """The paper's own level under bright ink on a darker page, pixel by pixel: a grey opening (the darkest, then the
-    brightest, within a square wider than a stroke) of the page reduced to `side` pixels across, enlarged back."""
+    """The paper's own level under bright ink on a darker page, pixel by pixel: a grey opening (the darkest within a
+    square wider than a stroke, then the brightest within one reduced pixel more on each side) of the page reduced to
+    `side` pixels across, enlarged back."""
     small = _reduce(ink, side)
-    opened = _filter_same(_filter_same(small, k, np.min), k, np.max)
+    # the wider second square carries a shadow's level across its edge, which reducing and enlarging blur: else a
+    # line of the shade's paper along the edge is left as ink
+    opened = _filter_same(_filter_same(small, k, np.min), k + 2, np.max)
     return np.asarray(Image.fromarray(opened).resize(ink.shape[::-1], Image.BILINEAR), dtype=np.float32)
 
 def ink_on_black(grey: np.ndarray) -> np.ndarray:
     """Make the ink bright on a black background: invert when the border (the paper) is light, then subtract the paper's
     level: one level, the border's median, or on unevenly lit paper (the border's 10th and 90th percentiles more than
-    `UNEVEN` grey levels apart: a shadow, a gradient) the paper's level pixel by pixel."""
-    ink = 255 - grey if np.median(_border(grey)) > 127 else grey
+    `UNEVEN` grey levels apart: a shadow, a gradient) the paper's level pixel by pixel, and dark ink's contrast divided
+    by its own paper's brightness, since a shadow dims ink and paper by one factor."""
+    light_paper = np.median(_border(grey)) > 127
+    ink = 255 - grey if light_paper else grey
     border = _border(ink)
-    uneven = np.percentile(border, 90) - np.percentile(border, 10) > UNEVEN
-    return np.clip(ink - (_paper_level(ink) if uneven else np.median(border)), 0, None)
+    if np.percentile(border, 90) - np.percentile(border, 10) <= UNEVEN: return np.clip(ink - np.median(border), 0, None)
+    level = _paper_level(ink)
+    contrast = ink - level
+    if light_paper: contrast *= 255 / np.maximum(255 - level, DIMMEST_PAPER)
+    return np.clip(contrast, 0, None)
 
 # %% ../nbs/03_preprocess.ipynb #prep-thicken
 THIN_STROKE = 0.09  # strokes narrower than this share of the character's longer side are thickened...
 STROKE = 0.18  # ...to this share
-WORKING_SIDE = 160  # a crop to thicken is first reduced to this many pixels across: enough detail, little work
+THICKEN_SIDE = 160  # a crop to thicken is first reduced to this many pixels across: enough detail, little work
 
 def _stroke_width(mask: np.ndarray) -> float:
     "The width in pixels of the strokes in boolean `mask`: twice the ink's area over its edge pixels (ink with a 4-neighbour that is not)."
@@ -117,9 +126,9 @@ def thicken_strokes(crop: np.ndarray, thin: float = THIN_STROKE, stroke: float =
     "`crop` (bright ink on black, cropped to the ink) with its strokes, if narrower than `thin` times its longer side, grown to `stroke` times it."
     width, side = _stroke_width(crop >= 0.25 * crop.max()), max(crop.shape)
     if width >= thin * side: return crop  # within the training data's strokes: left as drawn
-    if side > WORKING_SIDE:  # area-averaged: a thin line keeps its share of the ink
-        crop = _reduce(crop, WORKING_SIDE)
-        width, side = width * WORKING_SIDE / side, max(crop.shape)
+    if side > THICKEN_SIDE:  # area-averaged: a thin line keeps its share of the ink
+        crop = _reduce(crop, THICKEN_SIDE)
+        width, side = width * THICKEN_SIDE / side, max(crop.shape)
     grow = 2 * round((stroke * side - width) / 2)  # a k x k dilation widens a stroke by k - 1
     return _filter_same(np.pad(crop, grow // 2), grow + 1, np.max)  # on paper grown by grow // 2 each side
 

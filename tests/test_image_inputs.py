@@ -44,7 +44,7 @@ def test_deep_images_are_scaled_by_their_own_range(tmp_path, digit, kind):
 
 
 def test_large_16_bit_scan_is_shrunk_not_refused(tmp_path, digit):
-    """A scanner's 16-bit greyscale page, over WORKING_SIZE a side: Pillow cannot shrink 16-bit images (it raised
+    """A scanner's 16-bit greyscale page, over DECODE_SIDE a side: Pillow cannot shrink 16-bit images (it raised
     'image has wrong mode', a traceback in `hcr predict` and a 500 from the server); read as 32-bit integers instead."""
     from hcr.serve import read_image_bytes
     paper, expected = digit

@@ -19,7 +19,7 @@ from hcr.core import HcrError
 from hcr.data import load_dataset
 from hcr.evaluate import evaluate_model
 from hcr.runs import load_model_file, load_run
-from hcr.predict import (MAX_PIXELS, WORKING_SIZE, Prediction, expand_paths, load_predictor, predict_arrays,
+from hcr.predict import (MAX_PIXELS, DECODE_SIDE, Prediction, expand_paths, load_predictor, predict_arrays,
                          predict_files, read_image)
 from hcr.preprocess import prepare_image
 from paper import on_paper
@@ -124,7 +124,7 @@ def test_read_image_shrinks_large_images(tmp_path):
     path = tmp_path/'large.jpg'
     Image.new('L', (3000, 1500), 255).save(path)
     image = read_image(path)
-    assert max(image.size) <= WORKING_SIZE and image.size[0] > image.size[1]
+    assert max(image.size) <= DECODE_SIDE and image.size[0] > image.size[1]
 
 # ---------------------------------------------------------------------------------------------- expand_paths
 
