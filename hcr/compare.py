@@ -23,8 +23,8 @@ from .plots import image_grid
 from .runs import AN_EVALUATION, check_files, load_run, read_json
 
 # %% auto #0
-__all__ = ['check_level', 'accuracy_interval', 'per_class_recall_intervals', 'Comparison', 'compare_predictions',
-           'plot_disagreements', 'evaluation', 'recorded_test', 'compare_runs']
+__all__ = ['P_FLOOR', 'check_level', 'accuracy_interval', 'per_class_recall_intervals', 'format_p', 'Comparison',
+           'compare_predictions', 'plot_disagreements', 'evaluation', 'recorded_test', 'compare_runs']
 
 # %% ../nbs/13_compare.ipynb #03d213fc
 def check_level(level: float) -> float:
@@ -52,6 +52,13 @@ def per_class_recall_intervals(y_true, y_pred, classes, level: float = 0.95) -> 
     with np.errstate(invalid='ignore'):
         return pd.DataFrame({'support': support, 'recall': right / support, 'low': low, 'high': high},
                             index=pd.Index(list(classes), name='class'))
+
+# %% ../nbs/13_compare.ipynb #format-p
+P_FLOOR = 1e-300  # the smallest p-value shown or given as a number; a smaller one is only said to be below it
+
+def format_p(p: float) -> str:
+    "A p-value for a person: 'p = ' and three significant digits, or 'p < 1e-300' where it is below `P_FLOOR` (or underflowed to 0)."
+    return f'p < {P_FLOOR:.0e}' if p < P_FLOOR else f'p = {p:.3g}'
 
 # %% ../nbs/13_compare.ipynb #2940b87f
 @dataclass
@@ -99,12 +106,12 @@ class Comparison:
         return table.loc[table.change.abs().sort_values(ascending=False, kind='stable').index[:n]]
 
     def as_dict(self, n: int = 5) -> dict:
-        "The comparison as plain numbers (JSON)."
+        "The comparison as plain numbers (JSON); a McNemar p-value below `P_FLOOR` is given as `P_FLOOR`, a bound, not 0."
         t = self.table
         return {'names': list(self.names), 'test_count': self.count, 'level': self.level,
                 'accuracy': list(self.accuracies), 'interval': [list(i) for i in self.intervals],
                 'difference': self.difference, 'only_a_right': int(t[0, 1]), 'only_b_right': int(t[1, 0]),
-                'mcnemar_exact_p': self.p_value, 'f1_changes': self.f1_changes(n).reset_index().to_dict('records')}
+                'mcnemar_exact_p': max(self.p_value, P_FLOOR), 'f1_changes': self.f1_changes(n).reset_index().to_dict('records')}
 
     def summary(self, n: int = 5) -> str:
         "A few lines for a terminal."
@@ -112,7 +119,7 @@ class Comparison:
         lines = [f'{name:<{width}}  {acc:.2%}  [{low:.2%}, {high:.2%}]  ({self.level:.0%} Wilson) on {self.count:,} test images'
                  for name, acc, (low, high) in zip(self.names, self.accuracies, self.intervals)]
         lines.append(f'difference B - A: {self.difference*100:+.2f} points; they disagree on {int((self.pred_a != self.pred_b).sum()):,} '
-                     f'images, only A right on {t[0, 1]}, only B right on {t[1, 0]}: McNemar exact p = {self.p_value:.3g}')
+                     f'images, only A right on {t[0, 1]:,}, only B right on {t[1, 0]:,}: McNemar exact {format_p(self.p_value)}')
         changed = [f'{c} {r.f1_a:.3f} -> {r.f1_b:.3f}' for c, r in self.f1_changes(n).iterrows() if r.change]
         lines.append(f"F1 changed most: {', '.join(changed)}" if changed else 'F1 changed in no class')
         return '\n'.join(lines)

@@ -282,6 +282,16 @@ def load_tfds(name: str, split: str, data_dir: str | Path | None = None) -> Data
                            f'{_OFFLINE_HINT}') from None
     return _from_arrays(spec, split, images, labels, 'tfds', [], spec.classes)
 
+# %% ../nbs/01_data.ipynb #given-folder
+def _given_folder(data_dir: str | Path | None) -> str | Path | None:
+    "`data_dir`, else `HCR_DATA_DIR`, else None; a clear `HcrError` when it names a file, or no folder that exists."
+    named = 'data_dir' if data_dir else 'HCR_DATA_DIR'
+    data_dir = data_dir or os.environ.get('HCR_DATA_DIR')
+    if data_dir and Path(data_dir).is_file(): raise HcrError(f'{data_dir}: a file, not a folder; give the folder holding the IDX files')
+    if data_dir and not Path(data_dir).is_dir():
+        raise HcrError(f'{data_dir}: no such folder (given as {named}); point it at the folder holding the IDX files')
+    return data_dir
+
 # %% ../nbs/01_data.ipynb #cell-036
 def check_data_dir(source: str, data_dir) -> None:
     "Refuse a data folder given with the bundled sample, which reads none: it would be ignored, and a run would record it."
@@ -294,10 +304,7 @@ def resolve_source(name: str, split: str = 'train', source: str = 'auto', data_d
     check_data_dir(source, data_dir)
 
     if source != 'auto': return source
-    named = 'data_dir' if data_dir else 'HCR_DATA_DIR'
-    data_dir = data_dir or os.environ.get('HCR_DATA_DIR')
-    if data_dir and not Path(data_dir).is_dir():  # a mistyped folder must not quietly become the bundled sample
-        raise HcrError(f'{data_dir}: no such folder (given as {named}); point it at the folder holding the IDX files')
+    data_dir = _given_folder(data_dir)  # a mistyped folder must not quietly become the bundled sample
     if data_dir and _find(Path(data_dir), name, spec.files[split][0]): return 'idx'
     import tensorflow_datasets as tfds
     with _tfds_scratch(): prepared = tfds.builder(spec.tfds_name, data_dir=data_dir).is_prepared()
@@ -309,9 +316,8 @@ def resolve_source(name: str, split: str = 'train', source: str = 'auto', data_d
 # %% ../nbs/01_data.ipynb #check-local-files
 def _idx_folder(data_dir: str | Path | None) -> str | Path:
     "The folder of the IDX files: `data_dir`, else `HCR_DATA_DIR`; a clear `HcrError` when neither names one."
-    data_dir = data_dir or os.environ.get('HCR_DATA_DIR')
+    data_dir = _given_folder(data_dir)
     if not data_dir: raise HcrError("the source 'idx' needs data_dir (--data-dir), the folder holding the IDX files")
-    if Path(data_dir).is_file(): raise HcrError(f'{data_dir}: a file, not a folder; give the folder holding the IDX files')
     return data_dir
 
 def check_local_files(name: str, source: str, data_dir: str | Path | None = None):

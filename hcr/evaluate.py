@@ -161,14 +161,15 @@ def evaluate_run(run_dir: str | Path, source: str | None = None, data_dir: str |
     if not (out/'history.csv').is_file(): raise HcrError(f'{out}: not a finished run (no history.csv)')
     history = read_history(out/'history.csv')  # a damaged one is refused before the test set is predicted
     check_writable(out, f'{out}: cannot write the results there')
+    model = run.model  # a missing or damaged model is refused before the test set is read (10,000 images, or a network probe)
     params = run.record['params']
     test = load_dataset(run.dataset, 'test', *run.test_source(source, data_dir))
-    ev = evaluate_model(run.model, test)
-    temperature = model_temperature(run.model)
+    ev = evaluate_model(model, test)
+    temperature = model_temperature(model)
     uncalibrated = apply_temperature(ev.probs, 1 / temperature)  # what the network gave before its temperature
     table = classification_table(ev)
-    network = single_view(run.model)  # the network alone, when the run averages over shifts
-    alone = ev if network is run.model else evaluate_model(network, test)
+    network = single_view(model)  # the network alone, when the run averages over shifts
+    alone = ev if network is model else evaluate_model(network, test)
     metrics = {
         'dataset': run.dataset, 'model': params['model'], 'test_accuracy': ev.accuracy,
         'test_accuracy_interval': list(ev.interval), 'balanced_accuracy': ev.balanced_accuracy, 'test_loss': ev.loss,
@@ -176,7 +177,7 @@ def evaluate_run(run_dir: str | Path, source: str | None = None, data_dir: str |
         'temperature': temperature, 'ece': expected_calibration_error(ev.probs, ev.y_true),
         'ece_uncalibrated': expected_calibration_error(uncalibrated, ev.y_true),
         'nll_uncalibrated': negative_log_likelihood(uncalibrated, ev.y_true),
-        'shift_averaged': network is not run.model, 'single_view_test_accuracy': alone.accuracy,
+        'shift_averaged': network is not model, 'single_view_test_accuracy': alone.accuracy,
         'per_class_f1': {c: float(table.loc[c, 'f1-score']) for c in ev.classes},
         'epochs_run': run.record['epochs_run'], 'seed': params['seed'],
         'data': {'source': test.source, 'train_count': run.record['data']['train_count'],

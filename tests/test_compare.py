@@ -65,6 +65,17 @@ def test_mcnemar_exact_p_value_is_the_binomial_test(only_a, only_b):
     assert c.difference == pytest.approx((only_b - only_a) / len(y))
 
 
+def test_a_p_value_below_what_a_float_holds():
+    "1,266 images won by A against 16 by B: McNemar's p (about 1e-340) underflows; it is said and given as below 1e-300, not 0."
+    y = np.zeros(10_000, int)
+    a = np.r_[np.zeros(8_700), np.zeros(1_266), np.ones(16), np.ones(18)].astype(int)
+    b = np.r_[np.zeros(8_700), np.ones(1_266), np.zeros(16), np.ones(18)].astype(int)
+    c = compare_predictions(y, a, b, classes=('0', '1'))
+    assert c.p_value == binomtest(16, 1_282, 0.5).pvalue == 0.0
+    assert 'only A right on 1,266, only B right on 16: McNemar exact p < 1e-300' in c.summary()
+    assert json.loads(json.dumps(c.as_dict()))['mcnemar_exact_p'] == 1e-300
+
+
 def test_two_real_runs(comparison):
     c = comparison
     print(c.summary())
@@ -74,7 +85,7 @@ def test_two_real_runs(comparison):
     t = c.table
     assert c.p_value == pytest.approx(binomtest(int(t[0, 1]), int(t[0, 1] + t[1, 0]), 0.5).pvalue if t[0, 1] + t[1, 0] else 1.0)
     for acc, (low, high) in zip(c.accuracies, c.intervals): assert low < acc < high
-    assert 'McNemar exact p =' in c.summary()
+    assert 'McNemar exact p ' in c.summary() and f'only A right on {t[0, 1]:,}, only B right on {t[1, 0]:,}:' in c.summary()
     d = c.as_dict(); json.dumps(d)
     assert d['only_a_right'] == t[0, 1] and len(d['f1_changes']) == 5
     changes = c.f1_changes(10)

@@ -392,6 +392,16 @@ def test_idx_source_needs_data_dir(monkeypatch):
     with pytest.raises(HcrError, match='needs data_dir'): load_dataset('mnist', 'test', source='idx')
 
 
+@pytest.mark.parametrize('source', ['idx', 'auto'])
+def test_a_missing_data_folder_is_named_as_such(tmp_path, monkeypatch, source):
+    "A mistyped folder says 'no such folder' whichever source reads it, naming where it was given."
+    monkeypatch.delenv('HCR_DATA_DIR', raising=False)
+    with pytest.raises(HcrError, match=r'/nowhere: no such folder \(given as data_dir\)'):
+        load_dataset('mnist', 'train', source=source, data_dir=tmp_path/'nowhere')
+    monkeypatch.setenv('HCR_DATA_DIR', str(tmp_path/'nowhere'))
+    with pytest.raises(HcrError, match=r'no such folder \(given as HCR_DATA_DIR\)'): load_dataset('mnist', 'test', source=source)
+
+
 def test_idx_missing_files_named(tmp_path):
     with pytest.raises(HcrError) as info: load_dataset('mnist', 'test', source='idx', data_dir=tmp_path)
     message = str(info.value)
