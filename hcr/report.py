@@ -24,8 +24,9 @@ from .data import DATASETS, check_local_files, get_spec, resolve_source
 from .runs import AN_EVALUATION, A_RUN_RECORD, config_differences, hold_lock, read_json, recorded_config
 
 # %% auto #0
-__all__ = ['REPORT_NOTEBOOK', 'parameters_source', 'notebook_parameters', 'report_dir', 'figure_descriptions', 'page_title',
-           'render_html', 'report_command', 'run_report', 'as_recorded', 'progress_bar', 'write_index']
+__all__ = ['REPORT_NOTEBOOK', 'INDEX_START', 'parameters_source', 'notebook_parameters', 'report_dir', 'figure_descriptions',
+           'page_title', 'render_html', 'report_command', 'run_report', 'as_recorded', 'progress_bar', 'is_index',
+           'write_index']
 
 # %% ../nbs/16_report.ipynb #cell-005
 REPORT_NOTEBOOK = Path(__file__).with_name('report.ipynb') if '__file__' in globals() else Path('../hcr/report.ipynb')
@@ -193,6 +194,15 @@ def _replace_dir(new: Path, old: Path):
     os.replace(new, old)
     shutil.rmtree(trash, ignore_errors=True)
 
+# %% ../nbs/16_report.ipynb #index-is-index
+INDEX_START = '# Reports\n\nRendered by `hcr report`'  # how every index `write_index` wrote begins, the committed ones too
+
+def is_index(readme: str | Path) -> bool:
+    "Whether the file `readme` is an index of reports that hcr wrote (it begins with `INDEX_START`), not someone's own README."
+    try:
+        with open(readme, encoding='utf-8', errors='replace') as f: return f.read(len(INDEX_START)) == INDEX_START
+    except OSError: return False  # missing, a folder, unreadable: nothing hcr may replace as its own
+
 # %% ../nbs/16_report.ipynb #cell-015
 def _interval(m: dict) -> str:
     low, high = m.get('test_accuracy_interval') or (None, None)
@@ -218,28 +228,48 @@ def _index_row(folder: Path, m: dict, r: dict) -> str:
             f"train, {m['test_count']:,} test) | {r['train_seconds']/60:.1f} min | {r['finished'][:10]} "
             f"| [html]({folder.name}/report.html) · [notebook]({folder.name}/report.ipynb) |")
 
-def write_index(reports_dir: str | Path = 'reports') -> Path:
-    "Rebuild `reports/README.md`: one row per report folder with a finished run (not those on the bundled sample), then a link to each sweep's summary."
+_left_alone = set()  # the README.md files already warned about: one warning each, however many runs a sweep indexes
+
+def write_index(reports_dir: str | Path = 'reports') -> Path | None:
+    """Rebuild `reports/README.md`: one row per report folder (`report.html` and a finished run; not `<dataset>-sample/`), then
+    a link to each sweep's summary. A `README.md` there that is not hcr's index (`is_index`) is left as it is: a warning, None."""
     reports_dir = Path(reports_dir)
-    rows, datasets = [], set()
+    readme = reports_dir/'README.md'
+    if readme.exists() and not is_index(readme):
+        if readme.resolve() not in _left_alone:
+            warnings.warn(f'{readme}: not an index hcr wrote, so left as it is; the reports in {reports_dir} are not indexed')
+        _left_alone.add(readme.resolve())
+        return None
+    rows, datasets, sources = [], set(), []
     # `<dataset>-sample` reports are scratch (`make report`, git ignores them): the committed table stays as committed
-    for folder in sorted(p for p in reports_dir.iterdir() if p.is_dir() and not p.name.startswith('.') and not _sample_report(p)):
+    folders = sorted(p for p in reports_dir.iterdir() if p.is_dir() and not p.name.startswith('.'))
+    for folder in [p for p in folders if not _sample_report(p)]:
         metrics, record = folder/'run'/'metrics.json', folder/'run'/'run.json'
-        if not (metrics.is_file() and record.is_file()): continue
+        if not (metrics.is_file() and record.is_file() and (folder/'report.html').is_file()): continue  # not a report: e.g. a run of hcr train
         try:
             m = read_json(metrics, AN_EVALUATION)
             rows.append(_index_row(folder, m, read_json(record, A_RUN_RECORD)))
             datasets.add(m['dataset'])
+            sources.append(m['data']['source'])
         except (HcrError, LookupError, TypeError, ValueError) as e:  # another report's damaged files: this one still indexed
-            warnings.warn(f"{folder}: left out of {reports_dir/'README.md'} ({f'{e} not recorded' if isinstance(e, KeyError) else e})")
+            warnings.warn(f"{folder}: left out of {readme} ({f'{e} not recorded' if isinstance(e, KeyError) else e})")
     text = ('# Reports\n\nRendered by `hcr report` (papermill runs the report notebook, `hcr/report.ipynb`); this table is '
             'rebuilt after each run. The interval is the 95% Wilson score interval of the test accuracy; ECE is the expected '
             'calibration error of the top probability on the test set (15 bins). '
             + ('EMNIST figures come from the split in `../shared/data/emnist`, which is not the official EMNIST Balanced split: '
                'they are real but not comparable, figure for figure, with published results. ' if 'emnist' in datasets else '')
-            + 'The reports `hcr report` makes on the bundled sample (`<dataset>-sample/`, e.g. `make report`) are left out of '
-            'this table.\n\n'
+            + _about_sample('sample' in sources, any(_sample_report(p) for p in folders)) + '\n\n'
             '| dataset | test accuracy | 95% interval | balanced accuracy | ECE | epochs | model | data | training time | date | report |\n'
             '|---|---|---|---|---|---|---|---|---|---|---|\n' + '\n'.join(rows) + '\n' + _sweep_links(reports_dir))
-    atomic_write_text(reports_dir/'README.md', text)
-    return reports_dir/'README.md'
+    atomic_write_text(readme, text)
+    return readme
+
+def _about_sample(listed: bool, left_out: bool) -> str:
+    "What the index says of runs on the bundled sample: whether the table holds some (`listed`), and that `<dataset>-sample/` is not in it."
+    if not listed:  # the committed indexes: full-data reports only
+        return ('The reports `hcr report` makes on the bundled sample (`<dataset>-sample/`, e.g. `make report`) are left out of '
+                'this table.')
+    return ('Rows whose data is `sample` were trained and tested on the small sample bundled with hcr (e.g. a sweep with '
+            '`--source sample`): a quick try, not comparable with runs on the full data.'
+            + (' The reports `hcr report` makes on the sample (`<dataset>-sample/`, e.g. `make report`) are left out of this table.'
+               if left_out else ''))

@@ -17,12 +17,12 @@ from tqdm.auto import tqdm
 from .config import TrainConfig
 from .core import HcrError, atomic_write_text, make_folder, missing_folders, remove_empty, repeated
 from .data import resolve_source
-from .report import as_recorded, run_report, write_index
+from .report import as_recorded, is_index, run_report, write_index
 from .runs import AN_EVALUATION, A_RUN_RECORD, config_differences, read_json, recorded_config
 
 # %% auto #0
 __all__ = ['KIND_WORDS', 'METRICS', 'parse_setting', 'sweep_configs', 'summarise', 'write_summary', 'default_sweep_dir',
-           'finished_combination', 'run_sweep']
+           'finished_combination', 'link_sweep', 'run_sweep']
 
 # %% ../nbs/18_sweep.ipynb #sw-005
 KIND_WORDS = {int: 'a whole number', float: 'a number', str: 'a word'}  # what a setting's value must be, in words
@@ -110,22 +110,37 @@ def finished_combination(run: Path, config: TrainConfig) -> bool:
                        'choose another sweep folder (--sweep-dir) or delete that one')
     return True
 
+# %% ../nbs/18_sweep.ipynb #sw-link
+def link_sweep(sweep_dir: str | Path) -> Path | None:
+    "Rebuild the index that links the sweep in `<reports>/sweeps/<name>`, `<reports>/README.md`, if that file is hcr's index; else None."
+    reports = Path(sweep_dir).parent.parent
+    if Path(sweep_dir).parent.name != 'sweeps' or not is_index(reports/'README.md'): return None  # nothing outside the sweep's folder
+    return write_index(reports)
+
 # %% ../nbs/18_sweep.ipynb #sw-run-sweep
 def run_sweep(base: TrainConfig, grid: dict, sweep_dir: str | Path, progress: bool = True,
               log: typing.Callable[[str], None] | None = None) -> tuple[pd.DataFrame, dict]:
     """Run the report for every combination (`sweep_configs`) into `sweep_dir`, skipping finished ones; the summary and the
-    failures. `log`, if given, gets a line as each run ends: for a file or a pipe, where a bar would not do."""
+    failures. `log`, if given, gets a line as each run starts, is kept or ends: for a file or a pipe, where a bar would not do
+    (the bar shows the same beside its count)."""
     combos, failed = sweep_configs(base, grid), {}
     done = {name for name, config in combos if finished_combination(Path(sweep_dir)/name/'run', config)}  # before any training
     made = missing_folders(sweep_dir)
     make_folder(sweep_dir, 'sweep folder')
-    for i, (name, config) in enumerate(tqdm(combos, desc='sweep', unit='run', disable=not progress), 1):
-        if name in done: continue  # finished in an earlier sweep
+    bar = tqdm(combos, desc='sweep', unit='run', disable=not progress)
+    def tell(i: int, name: str, what: str):  # a run takes minutes: say which one, not only once it is over
+        bar.set_postfix_str(f'{name}: {what}')
+        if log: log(f'run {i} of {len(combos)}, {name}: {what}')
+    for i, (name, config) in enumerate(bar, 1):
+        if name in done:
+            tell(i, name, 'already finished, kept')  # finished in an earlier sweep
+            continue
+        tell(i, name, 'training')
         try: run_report(config, sweep_dir, progress=False, folder=name)
         except HcrError as e: failed[name] = str(e)
-        if log: log(f"run {i} of {len(combos)}, {name}: {'failed' if name in failed else 'finished'}")
+        tell(i, name, 'failed' if name in failed else 'finished')
     table = summarise(sweep_dir, [name for name, _ in combos])
     if len(table): write_summary(sweep_dir, table, failed)
     else: remove_empty(made)  # every run failed: no empty folders left behind
-    if Path(sweep_dir).is_dir() and Path(sweep_dir).parent.name == 'sweeps': write_index(Path(sweep_dir).parent.parent)  # reports/README.md links the sweep
+    if Path(sweep_dir).is_dir(): link_sweep(sweep_dir)  # reports/README.md links the sweep
     return table, failed

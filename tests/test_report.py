@@ -157,3 +157,27 @@ def test_report_html_in_headless_chromium(sample_report, tmp_path):
                    capture_output=True, timeout=120)
     assert shot.stat().st_size > 50_000  # a rendered page, not a blank one
     print(f'screenshot: {shot}')
+
+
+def test_sweep_leaves_the_projects_own_readme_and_says_each_run(tmp_path):
+    "`hcr sweep --sweep-dir sweeps/a` in a project with a README.md of its own: that file is untouched, and each run is named as it starts."
+    project = tmp_path/'project'
+    run = project/'sweeps'/'a'/'seed-1'/'run'  # a finished run of the committed sweep, so that nothing trains
+    run.mkdir(parents=True)
+    (project/'data').mkdir()  # a data folder without the files: seed 2 fails at once
+    for name in ('run.json', 'metrics.json'): shutil.copy(ROOT/'reports'/'sweeps'/'mnist-seed'/'seed-1'/'run'/name, run)
+    record = json.loads((run/'run.json').read_text())
+    (run/'run.json').write_text(json.dumps({**record, 'params': {**record['params'], 'data_dir': str(project/'data')}}))
+    (run.parent/'report.html').write_text('<html></html>')
+    mine = '# My thesis project\n\nImportant notes.\n'
+    (project/'README.md').write_text(mine)
+    done = hcr('sweep', '--source', 'idx', '--data-dir', 'data', '--no-recompute-batchnorm', '-p', 'seed', 1, 2,
+               '--sweep-dir', 'sweeps/a', cwd=project, timeout=300)
+    assert done.returncode == 1, done.stderr[-2000:]
+    lines = [line for line in done.stderr.splitlines() if line.startswith('hcr sweep: ')]
+    assert lines == ['hcr sweep: run 1 of 2, seed-1: already finished, kept', 'hcr sweep: run 2 of 2, seed-2: training',
+                     'hcr sweep: run 2 of 2, seed-2: failed'], done.stderr[-2000:]
+    assert (project/'README.md').read_text() == mine
+    assert sorted(str(p.relative_to(project)) for p in project.rglob('*') if p.is_file()) == [
+        'README.md', 'sweeps/a/seed-1/report.html', 'sweeps/a/seed-1/run/metrics.json', 'sweeps/a/seed-1/run/run.json',
+        'sweeps/a/summary.html', 'sweeps/a/summary.md']  # nothing written outside the sweep's folder
