@@ -77,7 +77,10 @@ def cmd_train(args) -> int:
     return 0
 
 def cmd_evaluate(args) -> int:
-    if Path(args.run_dir).is_file(): raise HcrError(f'{args.run_dir}: a file; evaluate takes its run folder ({Path(args.run_dir).parent})')
+    if Path(args.run_dir).is_file():  # the folder above it is suggested only when it is a run
+        parent = Path(args.run_dir).parent
+        raise HcrError(f'{args.run_dir}: a file; evaluate takes its run folder ({parent})' if (parent/'run.json').is_file()
+                       else f'{args.run_dir}: a file, not a run folder; evaluate takes the folder hcr train wrote')
     if not Path(args.run_dir).is_dir(): raise HcrError(f'{args.run_dir}: no such run folder')
     from hcr.evaluate import evaluate_run
     from hcr.runs import run_lock
@@ -220,7 +223,7 @@ def make_parser() -> argparse.ArgumentParser:
     c.add_argument('run_b', metavar='RUN_B', help='another run folder of the same dataset')
     _test_data_options(c, 'the source RUN_A was evaluated on; idx when --data-dir is given')
     c.add_argument('--figure', metavar='PNG', help='save a grid of the images on which the two disagree')
-    c.add_argument('--json', action='store_true', help='print JSON for scripts')
+    c.add_argument('--json', action='store_true', help='print JSON for scripts (a McNemar p-value below 1e-300 is given as 1e-300)')
     c.set_defaults(func=cmd_compare)
 
     p = sub.add_parser('predict', parents=[common], help='recognise characters in your own images',
@@ -284,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     warnings.showwarning = show_once
     # on SIGTERM unwind like Ctrl-C, so that temporary files and folders are removed on the way out
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    again = {cmd_train: 'run the same command again to resume the training',  # what an interrupted command keeps
+    again = {cmd_train: 'run the same command again to go on (the training resumes after its last finished epoch)',  # what an interrupted command keeps
              cmd_sweep: 'run the same command again to go on; finished runs are kept'}.get(args.func)
     try:
         status = args.func(args)

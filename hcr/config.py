@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import numbers
+import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -16,7 +18,8 @@ from .core import HcrError, check_choice, check_number, check_whole
 from .data import DATASETS, SOURCES, check_data_dir
 
 # %% auto #0
-__all__ = ['MODEL_NAMES', 'PRECISIONS', 'STRATEGIES', 'DATASET_DEFAULTS', 'CHOICES', 'RECORDED_BEFORE', 'TrainConfig']
+__all__ = ['MODEL_NAMES', 'PRECISIONS', 'STRATEGIES', 'DATASET_DEFAULTS', 'CHOICES', 'RECORDED_BEFORE', 'TrainConfig',
+           'tf_config']
 
 # %% ../nbs/04_config.ipynb #cfg-005
 MODEL_NAMES = ('default', 'medium', 'small', 'seed_cnn', 'keras_example')
@@ -55,7 +58,7 @@ class TrainConfig:
     learning_rate: float = 3e-3  # peak learning rate of the warm-up and cosine schedule
     val_fraction: float = 0.1  # share of the training images held out for validation, stratified by class
     patience: int = 5  # early stopping: epochs without a better validation loss, watched from half-way on
-    seed: int = 0  # random seed; the same seed and settings give the same model
+    seed: int = 0  # random seed; the same seed and settings give the same model (an interrupted run resumed comes close, not equal)
     augment: bool | None = None  # random rotations, shifts and zooms in training; None: on for both datasets
     unaugmented: float | None = None  # with augment: the share of training images left as they are (augmenting resamples, so slightly blurs, every image it makes); None: 0.25 for emnist, 0 for mnist
     label_smoothing: float | None = None  # share of the target spread evenly over all classes; 0: off; None: 0.1
@@ -120,3 +123,21 @@ class TrainConfig:
     def from_record(cls, params: dict) -> TrainConfig:
         "The config of a run record's `params` (`run.json`'s, `pending.json`'s); a setting newer than the record is as such runs had it (`RECORDED_BEFORE`)."
         return cls.from_dict({**RECORDED_BEFORE, **params}, strict=False)
+
+# %% ../nbs/04_config.ipynb #cfg-tf-config
+def tf_config() -> dict:
+    "The cluster and task of a `multiworker` training, from the environment variable `TF_CONFIG`, checked; else one line saying what is wrong."
+    text = os.environ.get('TF_CONFIG')
+    if not text: raise HcrError('strategy multiworker needs TF_CONFIG describing the workers')
+    try: spec = json.loads(text)
+    except json.JSONDecodeError as e: raise HcrError(f'TF_CONFIG is not JSON ({e})') from None
+    shape = '{"cluster": {"worker": ["host:port", ...]}, "task": {"type": "worker", "index": N}}'
+    cluster = spec.get('cluster') if isinstance(spec, dict) else None
+    if not isinstance(cluster, dict) or not cluster or not all(isinstance(v, list) and v for v in cluster.values()):
+        raise HcrError(f'TF_CONFIG names no cluster of machines; it takes the form {shape}')
+    task = spec.get('task')
+    kind, index = (task.get('type'), task.get('index')) if isinstance(task, dict) else (None, None)
+    if kind not in cluster or isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(cluster[kind]):
+        raise HcrError(f"TF_CONFIG's task must be one of the cluster's ({', '.join(f'{k} 0 to {len(v) - 1}' for k, v in cluster.items())}), "
+                       f'got {json.dumps(task)}')
+    return spec

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 from typing import Sequence
 
@@ -16,7 +15,7 @@ import pandas as pd
 import tensorflow as tf
 from sklearn.model_selection import train_test_split
 
-from .config import STRATEGIES
+from .config import STRATEGIES, tf_config
 from .core import HcrError, atomic_path, check_choice, check_number, check_whole
 from .data import Dataset
 from .model import view_count
@@ -227,14 +226,18 @@ class StopOnNaN(keras.callbacks.Callback):
 
 # %% ../nbs/08_fit.ipynb #fit-backup
 class ResumableBackup(keras.callbacks.BackupAndRestore):
-    "Keras's `BackupAndRestore` keeping two epochs, with a backup it cannot read named in one line."
-    def __init__(self, backup_dir: str | Path): super().__init__(str(backup_dir), double_checkpoint=True)
+    "Keras's `BackupAndRestore` keeping two epochs, with a backup it cannot read named in one line, and `on_resume(epoch)` called when it restores the state after `epoch` epochs."
+    def __init__(self, backup_dir: str | Path, on_resume=None):
+        super().__init__(str(backup_dir), double_checkpoint=True)
+        self.on_resume = on_resume
 
     def on_train_begin(self, logs=None):
         try: super().on_train_begin(logs)  # falls back to the epoch before when the last one's file cannot be opened
         except (OSError, RuntimeError, ValueError) as e:  # h5py's errors for a damaged file
             raise HcrError(f'{self.backup_dir}: the backup of the stopped training cannot be read ({e}); '
                            'start over with --overwrite') from None
+        resumed = getattr(self.model, '_initial_epoch', None)  # where Keras's restore tells fit to start
+        if resumed and self.on_resume: self.on_resume(resumed)
 
 # %% ../nbs/08_fit.ipynb #fit-028
 def make_strategy(name: str = 'default') -> tf.distribute.Strategy:
@@ -243,7 +246,7 @@ def make_strategy(name: str = 'default') -> tf.distribute.Strategy:
 
     if name == 'mirrored': return tf.distribute.MirroredStrategy()
     if name == 'multiworker':
-        if 'TF_CONFIG' not in os.environ: raise HcrError('strategy multiworker needs TF_CONFIG describing the workers')
+        tf_config()  # a missing or malformed TF_CONFIG in one line, not TensorFlow's traceback
         return tf.distribute.MultiWorkerMirroredStrategy()
     return tf.distribute.get_strategy()
 

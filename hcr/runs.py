@@ -30,7 +30,7 @@ __all__ = ['RUN_FILES', 'LOCK_NAME', 'PENDING', 'VECTOR_FLAGS', 'AN_EVALUATION',
            'RUN_OUTPUTS', 'prepare_run_dir', 'save_model', 'lock_holder', 'hold_lock', 'run_lock', 'library_versions',
            'git_commit', 'cpu_model', 'cpu_features', 'run_environment', 'read_json', 'load_model_file', 'Run',
            'read_labels', 'load_run', 'read_history', 'check_files', 'config_differences', 'recorded_config',
-           'clean_temporary', 'clear_run', 'begin_run', 'mark_started']
+           'clean_temporary', 'clear_run', 'begin_run', 'resumed_after', 'mark_started', 'note_resume']
 
 # %% ../nbs/06_runs.ipynb #cell-005
 RUN_FILES = ('model.keras', 'labels.json', 'run.json')  # what makes a folder a finished run
@@ -332,7 +332,20 @@ def begin_run(run_dir: Path, config: TrainConfig, overwrite: bool = False) -> st
         return 'finished' if finished else 'resume'
     return 'new'
 
+def resumed_after(run_dir: Path) -> list[int]:
+    "The epochs after which `run_dir`'s run, finished or not, was resumed (from its `pending.json`); none for a run never interrupted."
+    pending = Path(run_dir)/PENDING
+    return json.loads(pending.read_text()).get('resumed_after_epochs', []) if pending.is_file() else []
+
 def mark_started(run_dir: Path, config: TrainConfig) -> Path:
-    "Record in `run_dir`'s `pending.json` that a run with `config` has started (`train` calls it once the data has loaded)."
+    "Record in `run_dir`'s `pending.json` that a run with `config` has started (`train` calls it once the data has loaded); a run started again keeps the resumes recorded before."
     return write_json(Path(run_dir)/PENDING, {'params': config.resolved().as_dict(), 'pid': os.getpid(),
-                                              'command': os.environ.get('HCR_COMMAND') or shlex.join(sys.argv)})
+                                              'command': os.environ.get('HCR_COMMAND') or shlex.join(sys.argv),
+                                              'resumed_after_epochs': resumed_after(run_dir)})
+
+def note_resume(run_dir: Path, epoch: int) -> list[int]:
+    "Record in `run_dir`'s `pending.json` that its run resumed after `epoch` epochs; return all its resumes."
+    record = json.loads((Path(run_dir)/PENDING).read_text())
+    record['resumed_after_epochs'] = [*record.get('resumed_after_epochs', []), epoch]
+    write_json(Path(run_dir)/PENDING, record)
+    return record['resumed_after_epochs']

@@ -18,7 +18,7 @@ import pandas as pd
 from sklearn.metrics import balanced_accuracy_score
 
 from .calibrate import calibrate
-from .config import TrainConfig
+from .config import TrainConfig, tf_config
 from .core import HcrError, write_json
 from .data import Dataset, load_dataset
 from .distribute import fit_distributed, is_chief, worker_dir
@@ -27,8 +27,8 @@ from .fit import (EpochCheckpoint, HistoryCSV, ResumableBackup, StopOnNaN, class
                      early_stopping, make_batches, make_strategy, predict_probabilities, recompute_batchnorm, set_seed,
                      split_batches, split_validation, steps_per_epoch, stopping_start)
 from .model import build_model, shift_averaged, uncompiled
-from .runs import (A_RUN_RECORD, PENDING, begin_run, load_model_file, mark_started, prepare_run_dir, read_history,
-                      read_json, run_environment, run_lock, save_model)
+from .runs import (A_RUN_RECORD, PENDING, begin_run, load_model_file, mark_started, note_resume, prepare_run_dir,
+                      read_history, read_json, resumed_after, run_environment, run_lock, save_model)
 from .runtime import VIEWS_PER_CALL
 
 # %% auto #0
@@ -69,7 +69,12 @@ def fit_network(config: TrainConfig, data: Dataset, rows: tuple, strategy, out: 
         fit_distributed(net, strategy, train_batches, val_batches, config.epochs, run_callbacks, verbose, config.label_smoothing,
                         log_prior)
     else:
-        resume = ResumableBackup(out/'backup')
+        def resumed(epoch: int):  # the state after `epoch` epochs restored: said, and recorded in run.json at the end
+            note_resume(out, epoch)
+            if verbose: print(f'resuming after epoch {epoch} of {config.epochs}; the data order and augmentation start '
+                              'again from the seed here, so the weights will differ slightly from an uninterrupted '
+                              "run's (run.json records the resume)", flush=True)
+        resume = ResumableBackup(out/'backup', on_resume=resumed)
         net.fit(train_batches, validation_data=val_batches, epochs=config.epochs, callbacks=[resume, *run_callbacks],
                 verbose=progress_verbosity(verbose), shuffle=False)  # make_batches shuffles
     if verbose:  # the next steps take seconds to a minute without a line of their own
@@ -125,6 +130,7 @@ def train(config: TrainConfig, out_dir: str | Path | None = None, callbacks: Seq
     return TrainResult(saved, history, run_dir, record)
 
 def _chief_of_tf_config() -> bool:
+    tf_config()  # checked first: TensorFlow's reading of a bad one ends in a traceback
     import tensorflow as tf
     return is_chief(tf.distribute.cluster_resolver.TFConfigClusterResolver())
 
@@ -144,7 +150,7 @@ def finish_run(model: keras.Model, run_dir: Path, config: TrainConfig, data: Dat
               'epochs_run': len(history), 'best_epoch': int(history.epoch[best]) + 1,
               'val_accuracy': float(history.val_accuracy[best]),
               'val_balanced_accuracy': None if val_balanced_accuracy is None else float(val_balanced_accuracy),
-              'temperature': temperature, 'train_seconds': round(seconds, 1),
+              'temperature': temperature, 'train_seconds': round(seconds, 1), 'resumed_after_epochs': resumed_after(run_dir),
               'finished': datetime.now(timezone.utc).isoformat(timespec='seconds'), **run_environment()}
     write_json(run_dir/'run.json', record)
     if export: export_run(run_dir, ('onnx',))  # model.onnx and model.json (written last): prediction without TensorFlow

@@ -73,6 +73,8 @@ def test_sigkill_mid_epoch_then_resume(tmp_path):
     history = pd.read_csv(run/'history.csv')
     assert list(history.epoch) == [0, 1, 2, 3, 4]  # resumed: the epochs before the kill kept, none repeated
     assert f'Epoch {killed_at + 1}/5' in done.stdout and 'Epoch 1/5' not in done.stdout
+    assert f'resuming after epoch {killed_at} of 5;' in done.stdout  # said, and recorded: its weights differ slightly
+    assert json.loads((run/'run.json').read_text())['resumed_after_epochs'] == [killed_at]  # from an uninterrupted run's
     metrics = json.loads((run/'metrics.json').read_text())
     assert metrics['epochs_run'] == 5 and 0.5 < metrics['test_accuracy'] <= 1
     assert not (run/'backup').exists() and not (run/'checkpoint.keras').exists()
@@ -90,7 +92,7 @@ def test_ctrl_c_says_how_to_resume(tmp_path):
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err[-2000:]
-    assert err.strip().splitlines()[-1] == 'hcr: interrupted: run the same command again to resume the training', err[-2000:]
+    assert err.strip().splitlines()[-1] == 'hcr: interrupted: run the same command again to go on (the training resumes after its last finished epoch)', err[-2000:]
 
 
 def test_same_seed_same_metrics(sample_run, tmp_path):
