@@ -23,7 +23,7 @@ from .core import HcrError, atomic_path, atomic_write_text, check_choice, check_
 from .data import get_spec, load_dataset, sha256
 from .fit import scale
 from .model import VIEWS_MEANING, view_count
-from .preprocess import DIMMEST_PAPER, LEVEL_SIDE, LEVEL_SQUARE, STROKE, STYLES, THIN_STROKE, UNEVEN, THICKEN_SIDE
+from .preprocess import DIMMEST_PAPER, LEVEL_SIDE, LEVEL_SQUARE, NOISY, STROKE, STYLES, THICKEN_SIDE, THIN_STROKE
 from .runs import AN_EVALUATION, Run, load_run, read_json
 from .runtime import check_images
 
@@ -170,12 +170,13 @@ def preparation(dataset: str) -> dict:
             'steps': ('greyscale (transparent pixels become white paper; black paper when the border\'s median opacity is '
                       'under 0.5 and the pixels over 0.5 opacity cover less than half the image with a median grey over '
                       '127: light ink on a transparent page); inverted if the border (the paper) is light, so the ink is bright on '
-                      'black; the paper\'s level subtracted (the border\'s median; where the border\'s 10th and 90th percentiles are '
-                      f'more than {UNEVEN} grey levels apart, pixel by pixel: a grey opening, {LEVEL_SQUARE}x{LEVEL_SQUARE} min '
+                      f'black; the paper\'s level subtracted pixel by pixel (a grey opening, {LEVEL_SQUARE}x{LEVEL_SQUARE} min '
                       f'then {LEVEL_SQUARE + 2}x{LEVEL_SQUARE + 2} max with the edge repeated, of the page reduced to '
-                      f'{LEVEL_SIDE} pixels across, area-averaged, enlarged back bilinearly; there dark ink\'s contrast is '
-                      f'then divided by its paper\'s brightness, at least {DIMMEST_PAPER}, and scaled to 255); pixels '
-                      'under 25% of the brightest dropped; cropped to the ink; '
+                      f'{LEVEL_SIDE} pixels across, area-averaged, enlarged back bilinearly, and capped at its highest '
+                      f'value along the page\'s edge); dark ink\'s contrast then divided by its paper\'s brightness (at '
+                      f'least {DIMMEST_PAPER}) and scaled to 255; pixels under 25% of the brightest dropped, judged on '
+                      f'3x3 means (edge repeated) where the noise along the page\'s edge (1.4826 times the median absolute '
+                      f'difference of neighbours, over the square root of 2) is over {NOISY} grey levels; cropped to the ink; '
                       f'strokes narrower than {THIN_STROKE} of the crop\'s longer side (twice the ink\'s area over its edge '
                       f'pixels) grown to {STROKE} of it by a square dilation, the crop first reduced to {THICKEN_SIDE} pixels '
                       f'across (area-averaged) if larger; resized (Lanczos, aspect kept) to fit a {style["box"]}x{style["box"]} '

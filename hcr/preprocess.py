@@ -15,7 +15,7 @@ from .core import HcrError, check_choice
 
 
 # %% auto #0
-__all__ = ['STYLES', 'UNEVEN', 'LEVEL_SIDE', 'LEVEL_SQUARE', 'DIMMEST_PAPER', 'THIN_STROKE', 'STROKE', 'THICKEN_SIDE', 'NO_INK',
+__all__ = ['STYLES', 'LEVEL_SIDE', 'LEVEL_SQUARE', 'DIMMEST_PAPER', 'THIN_STROKE', 'STROKE', 'THICKEN_SIDE', 'NO_INK', 'NOISY',
            'to_grey', 'ink_on_black', 'thicken_strokes', 'prepare_image']
 
 # %% ../nbs/03_preprocess.ipynb #cell-014
@@ -70,9 +70,8 @@ def to_grey(image: Image.Image | np.ndarray) -> np.ndarray:
         if alpha is not None: a = _lay_on_paper(a, alpha)
     return a.astype(np.float32)
 
-UNEVEN = 64  # grey levels across the border above which the paper's level is taken pixel by pixel...
-LEVEL_SIDE, LEVEL_SQUARE = 64, 9  # ...on the page reduced to this many pixels across, opened by this square
-DIMMEST_PAPER = 32  # on uneven paper dark ink is measured against its paper's brightness, taken as at least this
+LEVEL_SIDE, LEVEL_SQUARE = 64, 9  # the paper's level: the page reduced to this many pixels across, opened by this square
+DIMMEST_PAPER = 32  # dark ink is measured against its paper's brightness, taken as at least this
 
 def _filter_same(a: np.ndarray, k: int, reduce) -> np.ndarray:
     "`reduce` (np.min or np.max) over each pixel's k x k square (k odd), the edge repeated outward: the same shape as `a`."
@@ -98,14 +97,14 @@ def _paper_level(ink: np.ndarray, side: int = LEVEL_SIDE, k: int = LEVEL_SQUARE)
 
 def ink_on_black(grey: np.ndarray) -> np.ndarray:
     """Make the ink bright on a black background: invert when the border (the paper) is light, then subtract the paper's
-    level: one level, the border's median, or on unevenly lit paper (the border's 10th and 90th percentiles more than
-    `UNEVEN` grey levels apart: a shadow, a gradient) the paper's level pixel by pixel, and dark ink's contrast divided
-    by its own paper's brightness, since a shadow dims ink and paper by one factor."""
+    level pixel by pixel (a shadow, a gradient), never more than the paper along the page's edge shows; dark ink's
+    contrast is divided by its own paper's brightness, since a shadow dims ink and paper by one factor."""
     light_paper = np.median(_border(grey)) > 127
     ink = 255 - grey if light_paper else grey
-    border = _border(ink)
-    if np.percentile(border, 90) - np.percentile(border, 10) <= UNEVEN: return np.clip(ink - np.median(border), 0, None)
+    # a blob of ink wider than the opening's square (a filled loop in a thick pen) would pass for paper; the paper at
+    # the page's edge bounds it
     level = _paper_level(ink)
+    level = np.minimum(level, _border(level).max())
     contrast = ink - level
     if light_paper: contrast *= 255 / np.maximum(255 - level, DIMMEST_PAPER)
     return np.clip(contrast, 0, None)
@@ -134,6 +133,11 @@ def thicken_strokes(crop: np.ndarray, thin: float = THIN_STROKE, stroke: float =
 
 # %% ../nbs/03_preprocess.ipynb #cell-016
 NO_INK = 'no ink found: the image is blank, or its ink too faint (within 32 grey levels of the paper)'
+NOISY = 2  # grey levels of noise along the page's edge above which ink is judged on 3x3 means
+
+def _noise(grey: np.ndarray) -> float:
+    "The standard deviation of the noise along the edge of `grey`, from neighbours' differences (a gradient barely moves them)."
+    return float(np.median(np.abs(np.diff(_border(grey))))) * 1.4826 / np.sqrt(2)
 
 def _translate(frame: np.ndarray, down: int, right: int) -> np.ndarray:
     "`frame` moved `down` and `right` whole pixels (negative: up and left), the edge filled with black."
@@ -150,8 +154,11 @@ def prepare_image(image: Image.Image | np.ndarray, dataset: str = 'mnist') -> np
     grey = to_grey(image)
     if grey.size == 0: raise HcrError(f'the image is empty ({grey.shape[1]}x{grey.shape[0]} pixels)')
     ink = ink_on_black(grey)
-    if ink.max() < 32: raise HcrError(NO_INK)
-    ink = np.where(ink >= 0.25*ink.max(), ink, 0)
+    # a photo's noise: a speck far from the character would stretch the crop to it. On 3x3 means a speck keeps a ninth of
+    # its value and a stroke most of its own; a clean page is judged pixel by pixel, where a fine pen's line keeps all
+    judged = _filter_same(ink, 3, np.mean) if _noise(grey) > NOISY else ink
+    if judged.max() < 32: raise HcrError(NO_INK)
+    ink = np.where(judged >= 0.25*judged.max(), ink, 0)
     rows, cols = np.nonzero(ink)
     crop = thicken_strokes(ink[rows.min():rows.max()+1, cols.min():cols.max()+1])
     scale_ = style['box'] / max(crop.shape)
