@@ -5,7 +5,8 @@ Each image is one of a committed run's validation images (seed 0's split of the 
 not train on), drawn by `tests/paper.py`'s `on_paper` (dark ink on light paper, 300x300) and then lit: its brightness
 multiplied by a gradient from LOW at the left edge to 1 at the right (`LOW`); by F over the left half, a sharp edge
 (`shadowF`); by F left of 40% of the width rising to 1 at 60% (`softF`); by a soft shadow F deep in the bottom-right
-corner (`cornerF`); or squeezed onto grey paper (grey 60 to 210) under a gradient from L (`greyL`). A trailing `n` adds a
+corner (`cornerF`); by F over the left 60%, the paper's border then mostly shaded (`wideF`); by F at the corners, rising
+to 1 at the centre (`vignetteF`); or squeezed onto grey paper (grey 60 to 210) under a gradient from L (`greyL`). A trailing `n` adds a
 photo's noise (normal, standard deviation 8 grey levels). `hcr.preprocess.prepare_image` prepares it as hcr does now and
 as it did at the commit `--before` (its `hcr/preprocess.py`, read from git); the bundled ONNX model reads it. Printed:
 the share read right for each lighting.
@@ -31,8 +32,8 @@ from hcr.runtime import bundled_model, load_runtime
 sys.path.insert(0, str(Path(__file__).parent.parent/'tests'))
 from paper import on_paper  # noqa: E402
 
-LIGHTINGS = ('1.0', '1.0n', '0.75', '0.45', '0.45n', 'shadow0.55', 'shadow0.3', 'soft0.3', 'corner0.3', 'corner0.3n',
-             'grey0.8n')
+LIGHTINGS = ('1.0', '1.0n', '0.75', '0.45', '0.45n', '0.15', '0.2n', 'shadow0.55', 'shadow0.3', 'soft0.3', 'corner0.3',
+             'corner0.3n', 'wide0.55', 'vignette0.3', 'grey0.8n')
 
 p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
 p.add_argument('dataset', choices=['mnist', 'emnist'])
@@ -57,6 +58,8 @@ def lit(page: np.ndarray, lighting: str, rng: np.random.Generator) -> np.ndarray
     if lighting.startswith('shadow'): light = np.where(x < 0.5, float(lighting[6:]), 1.0)
     elif lighting.startswith('soft'): light = 1 - (1 - float(lighting[4:])) * np.clip((0.6 - x) / 0.2, 0, 1)
     elif lighting.startswith('corner'): light = 1 - float(lighting[6:]) * np.exp(-((1 - x)**2 + (1 - y)**2) / 0.15)
+    elif lighting.startswith('wide'): light = np.where(x < 0.6, float(lighting[4:]), 1.0)
+    elif lighting.startswith('vignette'): light = 1 - (1 - float(lighting[8:])) * ((x - 0.5)**2 + (y - 0.5)**2) / 0.5
     elif lighting.startswith('grey'): page, light = 60 + page * (150 / 255), float(lighting[4:]) + (1 - float(lighting[4:])) * x
     else: light = float(lighting) + (1 - float(lighting)) * x
     return np.clip(page * light + noise * rng.normal(size=page.shape), 0, 255).astype(np.uint8)

@@ -270,6 +270,12 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 # %% ../nbs/19_cli.ipynb #cell-009
+def _train_again(args) -> str:
+    "How to go on after `hcr train` stopped, as far as its arguments tell."
+    if args.overwrite: return 'run it again without --overwrite to go on (with it, the stopped run is deleted first)'
+    if args.strategy == 'multiworker': return 'run the same command again to start over (multi-worker runs do not resume)'
+    return 'run the same command again to go on (stopped during its epochs, the training resumes after the last finished one)'
+
 def _discard_stdout():
     "Point stdout at the null device: after it failed, Python's flush at exit must not fail again."
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -287,8 +293,8 @@ def main(argv: list[str] | None = None) -> int:
     warnings.showwarning = show_once
     # on SIGTERM unwind like Ctrl-C, so that temporary files and folders are removed on the way out
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    again = {cmd_train: 'run the same command again to go on (the training resumes after its last finished epoch)',  # what an interrupted command keeps
-             cmd_sweep: 'run the same command again to go on; finished runs are kept'}.get(args.func)
+    again = (_train_again(args) if args.func is cmd_train  # what an interrupted command keeps
+             else 'run the same command again to go on; finished runs are kept' if args.func is cmd_sweep else None)
     try:
         status = args.func(args)
         sys.stdout.flush()  # inside the try: a reader gone before the last lines is a broken pipe caught below

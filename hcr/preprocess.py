@@ -15,8 +15,8 @@ from .core import HcrError, check_choice
 
 
 # %% auto #0
-__all__ = ['STYLES', 'LEVEL_SIDE', 'LEVEL_SQUARE', 'DIMMEST_PAPER', 'THIN_STROKE', 'STROKE', 'THICKEN_SIDE', 'NO_INK', 'NOISY',
-           'to_grey', 'ink_on_black', 'thicken_strokes', 'prepare_image']
+__all__ = ['STYLES', 'LEVEL_SIDE', 'LEVEL_SQUARE', 'DIMMEST_PAPER', 'THIN_STROKE', 'STROKE', 'THICKEN_SIDE', 'NO_INK', 'FAINTEST',
+           'NOISY', 'to_grey', 'ink_on_black', 'thicken_strokes', 'prepare_image']
 
 # %% ../nbs/03_preprocess.ipynb #cell-014
 STYLES = {'mnist': dict(box=20, centre_of_mass=True), 'emnist': dict(box=24, centre_of_mass=False)}
@@ -73,11 +73,12 @@ def to_grey(image: Image.Image | np.ndarray) -> np.ndarray:
 LEVEL_SIDE, LEVEL_SQUARE = 64, 9  # the paper's level: the page reduced to this many pixels across, opened by this square
 DIMMEST_PAPER = 32  # dark ink is measured against its paper's brightness, taken as at least this
 
-def _filter_same(a: np.ndarray, k: int, reduce) -> np.ndarray:
-    "`reduce` (np.min or np.max) over each pixel's k x k square (k odd), the edge repeated outward: the same shape as `a`."
-    windows = np.lib.stride_tricks.sliding_window_view
-    a = reduce(windows(np.pad(a, ((k // 2, k // 2), (0, 0)), mode='edge'), k, axis=0), -1)
-    return reduce(windows(np.pad(a, ((0, 0), (k // 2, k // 2)), mode='edge'), k, axis=1), -1)
+def _filter_same(a: np.ndarray, k: int, reduce, ramp: bool = False) -> np.ndarray:
+    """`reduce` (np.min, np.max or np.mean) over each pixel's k x k square (k odd), the same shape as `a`; beyond the edge
+    the edge repeated, or with `ramp` the slope at the edge continued (odd reflection)."""
+    windows, pad = np.lib.stride_tricks.sliding_window_view, dict(mode='reflect', reflect_type='odd') if ramp else dict(mode='edge')
+    a = reduce(windows(np.pad(a, ((k // 2, k // 2), (0, 0)), **pad), k, axis=0), -1)
+    return reduce(windows(np.pad(a, ((0, 0), (k // 2, k // 2)), **pad), k, axis=1), -1)
 
 def _reduce(a: np.ndarray, side: int) -> np.ndarray:
     "The float array `a` area-averaged to at most `side` pixels across, its shape kept; as it is if no larger."
@@ -91,8 +92,9 @@ def _paper_level(ink: np.ndarray, side: int = LEVEL_SIDE, k: int = LEVEL_SQUARE)
     `side` pixels across, enlarged back."""
     small = _reduce(ink, side)
     # the wider second square carries a shadow's level across its edge, which reducing and enlarging blur: else a
-    # line of the shade's paper along the edge is left as ink
-    opened = _filter_same(_filter_same(small, k, np.min), k + 2, np.max)
+    # line of the shade's paper along the edge is left as ink. Beyond the page the light's slope goes on: a repeated
+    # edge would leave the darker end of a strong gradient below its paper, and divided, a strip of ink
+    opened = _filter_same(_filter_same(small, k, np.min, ramp=True), k + 2, np.max, ramp=True)
     return np.asarray(Image.fromarray(opened).resize(ink.shape[::-1], Image.BILINEAR), dtype=np.float32)
 
 def ink_on_black(grey: np.ndarray) -> np.ndarray:
@@ -132,7 +134,8 @@ def thicken_strokes(crop: np.ndarray, thin: float = THIN_STROKE, stroke: float =
     return _filter_same(np.pad(crop, grow // 2), grow + 1, np.max)  # on paper grown by grow // 2 each side
 
 # %% ../nbs/03_preprocess.ipynb #cell-016
-NO_INK = 'no ink found: the image is blank, or its ink too faint (within 32 grey levels of the paper)'
+NO_INK = 'no ink found: the image is blank, or its ink too faint or thin to tell from the paper'
+FAINTEST = 32  # the least contrast, out of 255, that counts as ink (on a noisy page, of the 3x3 means)
 NOISY = 2  # grey levels of noise along the page's edge above which ink is judged on 3x3 means
 
 def _noise(grey: np.ndarray) -> float:
@@ -157,7 +160,7 @@ def prepare_image(image: Image.Image | np.ndarray, dataset: str = 'mnist') -> np
     # a photo's noise: a speck far from the character would stretch the crop to it. On 3x3 means a speck keeps a ninth of
     # its value and a stroke most of its own; a clean page is judged pixel by pixel, where a fine pen's line keeps all
     judged = _filter_same(ink, 3, np.mean) if _noise(grey) > NOISY else ink
-    if judged.max() < 32: raise HcrError(NO_INK)
+    if judged.max() < FAINTEST: raise HcrError(NO_INK)
     ink = np.where(judged >= 0.25*judged.max(), ink, 0)
     rows, cols = np.nonzero(ink)
     crop = thicken_strokes(ink[rows.min():rows.max()+1, cols.min():cols.max()+1])

@@ -333,7 +333,7 @@ def begin_run(run_dir: Path, config: TrainConfig, overwrite: bool = False) -> st
     return 'new'
 
 def resumed_after(run_dir: Path) -> list[int]:
-    "The epochs after which `run_dir`'s run, finished or not, was resumed (from its `pending.json`); none for a run never interrupted."
+    "The epochs after which `run_dir`'s unfinished run was resumed, from its `pending.json` (a finished run's are in its `run.json`); none for a run never interrupted."
     pending = Path(run_dir)/PENDING
     return json.loads(pending.read_text()).get('resumed_after_epochs', []) if pending.is_file() else []
 

@@ -142,5 +142,5 @@ def run_sweep(base: TrainConfig, grid: dict, sweep_dir: str | Path, progress: bo
     table = summarise(sweep_dir, [name for name, _ in combos])
     if len(table): write_summary(sweep_dir, table, failed)
     else: remove_empty(made)  # every run failed: no empty folders left behind
-    if Path(sweep_dir).is_dir(): link_sweep(sweep_dir)  # reports/README.md links the sweep
+    if Path(sweep_dir).is_dir(): link_sweep(sweep_dir)  # reports/README.md links the sweep, where it is hcr's index already
     return table, failed

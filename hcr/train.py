@@ -70,6 +70,7 @@ def fit_network(config: TrainConfig, data: Dataset, rows: tuple, strategy, out: 
                         log_prior)
     else:
         def resumed(epoch: int):  # the state after `epoch` epochs restored: said, and recorded in run.json at the end
+            if epoch >= config.epochs: return  # stopped after the last epoch: nothing is trained again
             note_resume(out, epoch)
             if verbose: print(f'resuming after epoch {epoch} of {config.epochs}; the data order and augmentation start '
                               'again from the seed here, so the weights will differ slightly from an uninterrupted '

@@ -92,7 +92,7 @@ def test_ctrl_c_says_how_to_resume(tmp_path):
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err[-2000:]
-    assert err.strip().splitlines()[-1] == 'hcr: interrupted: run the same command again to go on (the training resumes after its last finished epoch)', err[-2000:]
+    assert err.strip().splitlines()[-1] == 'hcr: interrupted: run the same command again to go on (stopped during its epochs, the training resumes after the last finished one)', err[-2000:]
 
 
 def test_same_seed_same_metrics(sample_run, tmp_path):
