@@ -170,6 +170,8 @@ def _run_report(config: TrainConfig, reports_dir: str | Path, final: Path, progr
     # no out_dir: the notebook's default, run/ beside it, holds wherever the finished report is moved
     params = as_recorded(config).as_dict()
     os.environ['HCR_COMMAND'] = report_command(config, reports_dir)  # the kernel records it in run.json
+    # a kernel that Ctrl-C stops leaves nbclient a task whose error asyncio logs, traceback and all, when it is collected
+    logging.getLogger('asyncio').setLevel(logging.CRITICAL)
     try:
         try:
             # the kernel's log: not its notice about TCP, nor its traceback when Ctrl-C stops it in mid-reply
